@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <concepts>
+#include <functional>
 #include <utility>
 
 #include "lattice/causal_context.h"
@@ -175,18 +176,21 @@ class DotFun {
 // ---------------------------------------------------------------------------------------
 // DotMap<K, S>: key -> dot store, ordered by K. A key is present iff its store is not
 // bottom, except in sparse deltas, which may hold bottom entries for keys they touch.
-template <typename K, DotStore S>
+template <typename K, DotStore S, typename Compare = std::less<K>>
 class DotMap {
  public:
-  using Map = absl::btree_map<K, S>;
+  using Map = absl::btree_map<K, S, Compare>;
 
   bool IsBottom() const { return map_.empty(); }
   size_t size() const { return map_.size(); }
-  const S* Find(const K& k) const {
+  // Q is K or a type Compare accepts (heterogeneous lookup).
+  template <typename Q>
+  const S* Find(const Q& k) const {
     auto it = map_.find(k);
     return it == map_.end() ? nullptr : &it->second;
   }
-  S* FindMutable(const K& k) {
+  template <typename Q>
+  S* FindMutable(const Q& k) {
     auto it = map_.find(k);
     return it == map_.end() ? nullptr : &it->second;
   }
@@ -228,7 +232,8 @@ class DotMap {
 
   bool operator==(const DotMap& o) const { return map_ == o.map_; }
 
- private:
+  // Joins the other side's sub-store `os` at key k (a step of Join, exposed so that stores
+  // that keep a derived index beside a DotMap can join key by key and update the index).
   void JoinKey(const K& k, const CausalContext& self_ctx, const S& os, const CausalContext& o_ctx,
                bool keep_bottoms) {
     auto it = map_.find(k);
@@ -242,6 +247,7 @@ class DotMap {
     if (it->second.IsBottom() && !keep_bottoms) map_.erase(it);
   }
 
+ private:
   Map map_;
 };
 
@@ -281,9 +287,10 @@ class DotSource {
   ReplicaId replica() const { return replica_; }
 
   // A fresh dot for a state with context `ctx`; the caller inserts it into ctx.
-  Dot Next(const CausalContext& ctx) {
-    uint64_t m = ctx.Max(replica_);
-    uint64_t c = (m == 0 ? floor_ : m) + 1;
+  Dot Next(const CausalContext& ctx) { return NextAfter(ctx.Max(replica_)); }
+  // A fresh dot for a state whose largest counter of this replica is `max` (0: none).
+  Dot NextAfter(uint64_t max) {
+    uint64_t c = (max == 0 ? floor_ : max) + 1;
     floor_ = std::max(floor_, c);
     return Dot{replica_, c};
   }
