@@ -1,0 +1,206 @@
+#include "server/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/errors.h"
+
+namespace starling::server {
+
+Node::Node(Env env, Config config, lattice::ReplicaId replica)
+    : env_(std::move(env)),
+      config_(std::move(config)),
+      hlc_(env_.clock, /*max_forward_drift_ms=*/0),
+      dots_(replica) {
+  RegisterAllCommands(commands_);
+}
+
+Node::~Node() = default;
+
+Status Node::Start() {
+  started_ms_ = NowMs();
+  last_save_ms_ = started_ms_ / 1000 * 1000;
+  size_t loaded = 0;
+  Status st = env_.engine.Load([&](std::string_view key, lattice::Object obj) {
+    lattice::ElemRef ref(key);
+    lattice::Object& slot = keyspace_.FindOrCreate(ref);
+    storage::Keyspace::KeyState before = storage::Keyspace::StateOf(&slot);
+    slot = std::move(obj);
+    keyspace_.Track(ref, before, storage::Keyspace::StateOf(&slot));
+    dots_.RaiseFloor(slot.ctx.Max(dots_.replica()));
+    ++loaded;
+  });
+  if (!st.ok()) return st;
+  if (loaded > 0) SPDLOG_INFO("loaded {} keys", loaded);
+  return Status::Ok();
+}
+
+Session& Node::OpenSession(std::string addr, std::string laddr, int fd) {
+  auto s = std::make_unique<Session>();
+  s->id = next_session_id_++;
+  s->addr = std::move(addr);
+  s->laddr = std::move(laddr);
+  s->fd = fd;
+  s->created_ms = s->last_interaction_ms = NowMs();
+  s->authenticated = config_.requirepass.empty();
+  ++stats_.total_connections_received;
+  Session& ref = *s;
+  sessions_.emplace(ref.id, std::move(s));
+  return ref;
+}
+
+void Node::CloseSession(uint64_t id) { sessions_.erase(id); }
+
+void Node::KillSession(uint64_t id) {
+  if (Session* s = FindSession(id)) {
+    s->close = Session::Close::kNow;
+    killed_.push_back(id);
+  }
+}
+
+Session* Node::FindSession(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void Node::Execute(Session& s, std::span<const std::string_view> args) {
+  if (args.empty()) return;
+  s.last_interaction_ms = NowMs();
+  Dispatch(s, args);
+}
+
+namespace {
+
+bool ArityOk(int arity, size_t argc) {
+  return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+// Redis's unknown-command error: up to 128 bytes of the arguments, each quoted; newlines
+// become spaces so the reply stays one line.
+std::string UnknownCommand(std::span<const std::string_view> args) {
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    list += "'";
+    list += args[i].substr(0, 128 - list.size());
+    list += "' ";
+  }
+  std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                    "', with args beginning with: " + list;
+  for (char& c : msg) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return msg;
+}
+
+}  // namespace
+
+void Node::Dispatch(Session& s, std::span<const std::string_view> args) {
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (!spec) {
+    ++stats_.total_error_replies;
+    s.out.Error(UnknownCommand(args));
+    return;
+  }
+  std::string fullname = spec->name;
+  if (!ArityOk(spec->arity, args.size())) {
+    ++stats_.total_error_replies;
+    s.out.Error(err::WrongArgs(fullname));
+    return;
+  }
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) {
+      fullname += "|";
+      fullname += sub->name;
+      if (!ArityOk(sub->arity, args.size())) {
+        ++stats_.total_error_replies;
+        s.out.Error(err::WrongArgs(fullname));
+        return;
+      }
+      spec = sub;
+    } else if (!spec->handler) {
+      ++stats_.total_error_replies;
+      s.out.Error(err::UnknownSubcommand(args[1], args[0]));
+      return;
+    }
+  }
+  if (!s.authenticated && !(spec->flags & kCmdNoAuth)) {
+    ++stats_.total_error_replies;
+    s.out.Error(err::kNoAuth);
+    return;
+  }
+  ++stats_.total_commands_processed;
+  ++stats_.calls[fullname];
+  s.last_command = std::move(fullname);
+  CommandContext ctx(*this, s, args, *spec);
+  spec->handler(ctx);
+}
+
+const lattice::Object* Node::Lookup(std::string_view key, bool count_stats) {
+  lattice::Object* o = keyspace_.Find(key);
+  if (!o || !o->Exists()) {
+    if (count_stats) ++stats_.keyspace_misses;
+    return nullptr;
+  }
+  if (o->IsExpiredAt(NowMs())) {
+    ExpireKey(key);
+    if (count_stats) ++stats_.keyspace_misses;
+    return nullptr;
+  }
+  if (count_stats) ++stats_.keyspace_hits;
+  return o;
+}
+
+bool Node::Delete(std::string_view key) {
+  if (!Lookup(key, /*count_stats=*/false)) return false;
+  Write(key, [](lattice::Mutation& m) { m.RemoveAll(); });
+  return true;
+}
+
+void Node::ExpireKey(std::string_view key) {
+  Write(key, [](lattice::Mutation& m) { m.RemoveAll(); });
+  ++stats_.expired_keys;
+}
+
+void Node::FlushAll() {
+  keyspace_.Clear();
+  Status st = env_.engine.Clear();
+  if (!st.ok()) SPDLOG_ERROR("flushing storage failed: {}", st.ToString());
+  ++dirty_counter_;
+}
+
+const lattice::Object* Node::AfterChange(const lattice::ElemRef& key, lattice::Object& obj,
+                                         const storage::Keyspace::KeyState& before,
+                                         const lattice::Object& delta) {
+  storage::Keyspace::KeyState after = storage::Keyspace::StateOf(&obj);
+  keyspace_.Track(key, before, after);
+  ++dirty_counter_;
+  // A node that is the only replica of its keys has a causally stable view of every
+  // removal at once, so tombstones and ghost counter runs go immediately.
+  if (!after.exists) {
+    obj.DropGhosts();
+    env_.engine.Changed(key.str, obj, delta);
+    if (obj.store.IsBottom()) keyspace_.Erase(key);
+    return nullptr;
+  }
+  env_.engine.Changed(key.str, obj, delta);
+  return &obj;
+}
+
+void Node::EndOfTurn() {
+  Status st = env_.engine.Commit();
+  if (!st.ok()) SPDLOG_ERROR("storage commit failed: {}", st.ToString());
+}
+
+int64_t Node::TimerPeriodMs() const { return std::max<int64_t>(1, 1000 / config_.hz); }
+
+void Node::OnTimer() { ActiveExpire(); }
+
+void Node::ActiveExpire() {
+  // Deterministic: the earliest-expiring keys first, a bounded number per tick.
+  constexpr size_t kPerTick = 10000;
+  for (const std::string& key : keyspace_.DueForExpiry(NowMs(), kPerTick)) {
+    lattice::Object* o = keyspace_.Find(key);
+    if (o && o->IsExpiredAt(NowMs())) ExpireKey(key);
+  }
+}
+
+}  // namespace starling::server
