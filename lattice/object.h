@@ -144,6 +144,30 @@ struct KeyStore {
 
   bool operator==(const KeyStore&) const = default;
 
+  // Drops bottom entries (the "touched" hints of sparse deltas) from the collection maps,
+  // for a delta that has become a full-state delta, where they mean nothing.
+  void PruneBottoms() {
+    auto prune_map = [](auto& map) {
+      for (auto it = map.begin(); it != map.end();) {
+        it = it->second.IsBottom() ? map.erase(it) : std::next(it);
+      }
+    };
+    if (set) prune_map(set->mutable_map());
+    if (hash) prune_map(hash->fields.mutable_map());
+    if (zset) prune_map(zset->mutable_members().mutable_map());
+    if (list) {
+      auto& elems = list->mutable_elems();
+      for (auto it = elems.begin(); it != elems.end();) {
+        it = it.value().IsBottom() ? elems.erase(it) : std::next(it);
+      }
+    }
+    str.Normalize();
+    set.Normalize();
+    hash.Normalize();
+    zset.Normalize();
+    list.Normalize();
+  }
+
  private:
   template <typename S>
   static void JoinBox(Box<S>& self, const CausalContext& self_ctx, const Box<S>& o,
@@ -219,6 +243,7 @@ class Mutation {
 
   // Joins the delta into `obj` (which must be the object this mutation read) and returns it.
   Object Apply(Object& obj) {
+    if (!delta_.is_delta) delta_.store.PruneBottoms();
     obj.Join(delta_);
     return std::move(delta_);
   }
@@ -344,6 +369,9 @@ inline void Mutation::RemoveType(KeyType t) {
 
 inline void Mutation::RemoveAll() {
   const KeyStore& s = obj_.store;
+  // Whatever this command wrote or touched before is removed with the rest.
+  delta_.store = KeyStore{};
+  retagged_ = KeyType::kNone;
   delta_.ctx.Join(obj_.ctx);
   NewDot();  // the removal's own event, so peers' contexts show they have seen it
   if (s.str && s.str->runs && !s.str->runs->totals.empty()) {
