@@ -118,7 +118,10 @@ Status EventLoop::Run() {
   int64_t next_timer = clock_.MonoMillis() + node_.TimerPeriodMs();
   while (!stop_ && !node_.shutdown_requested()) {
     int64_t now = clock_.MonoMillis();
-    int timeout = static_cast<int>(std::max<int64_t>(0, next_timer - now));
+    int64_t wait = std::max<int64_t>(0, next_timer - now);
+    int64_t blocked_wait = node_.MsUntilBlockedDeadline();
+    if (blocked_wait >= 0) wait = std::min(wait, blocked_wait);
+    int timeout = static_cast<int>(wait);
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     if (n < 0 && errno != EINTR) return Status::IoError(std::string("epoll_wait: ") + strerror(errno));
     SyncLimits();
@@ -161,6 +164,14 @@ Status EventLoop::Run() {
       for (auto& [fd, c] : conns_) {
         if (!c->session->out.empty()) pending_output_.push_back(fd);
       }
+    }
+    node_.ExpireBlocked();
+    // Sessions that stopped waiting get their reply sent and their pipelined input run.
+    for (uint64_t id : node_.TakeUnblockedSessions()) {
+      Session* s = node_.FindSession(id);
+      if (!s) continue;
+      auto it = conns_.find(s->fd);
+      if (it != conns_.end() && it->second->session == s) ProcessInput(*it->second);
     }
     node_.EndOfTurn();
     for (uint64_t id : node_.TakeKilledSessions()) {
@@ -227,8 +238,7 @@ void EventLoop::OnReadable(Conn& c) {
 
 void EventLoop::ProcessInput(Conn& c) {
   Session& s = *c.session;
-  size_t before = s.out.size();
-  while (s.close == Session::Close::kNo) {
+  while (s.close == Session::Close::kNo && !s.blocked) {
     resp::ParseResult r = c.parser->Next();
     if (r == resp::ParseResult::kCommand) {
       node_.Execute(s, c.parser->args());
@@ -245,7 +255,7 @@ void EventLoop::ProcessInput(Conn& c) {
     break;
   }
   s.query_buffer_bytes = c.parser->buffered_bytes();
-  if (s.out.size() != before || s.close != Session::Close::kNo) pending_output_.push_back(c.fd);
+  if (!s.out.empty() || s.close != Session::Close::kNo) pending_output_.push_back(c.fd);
 }
 
 void EventLoop::FlushAll() {

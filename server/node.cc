@@ -4,6 +4,8 @@
 
 #include "server/errors.h"
 
+#include <algorithm>
+
 namespace starling::server {
 
 Node::Node(Env env, Config config, lattice::ReplicaId replica)
@@ -48,7 +50,10 @@ Session& Node::OpenSession(std::string addr, std::string laddr, int fd) {
   return ref;
 }
 
-void Node::CloseSession(uint64_t id) { sessions_.erase(id); }
+void Node::CloseSession(uint64_t id) {
+  if (Session* s = FindSession(id); s && s->blocked) Unblock(*s);
+  sessions_.erase(id);
+}
 
 void Node::KillSession(uint64_t id) {
   if (Session* s = FindSession(id)) {
@@ -66,6 +71,87 @@ void Node::Execute(Session& s, std::span<const std::string_view> args) {
   if (args.empty()) return;
   s.last_interaction_ms = NowMs();
   Dispatch(s, args);
+  if (!ready_keys_.empty()) ServeReadyKeys();
+}
+
+void Node::Block(Session& s, std::span<const std::string_view> args,
+                 std::span<const std::string_view> keys, int64_t deadline_ms,
+                 bool null_array_on_timeout) {
+  auto b = std::make_unique<Session::Blocked>();
+  // The arguments are views into the driver's buffer: keep copies to run the command again.
+  b->args.assign(args.begin(), args.end());
+  b->deadline_ms = retrying_ ? retrying_->deadline_ms : deadline_ms;
+  b->null_array_on_timeout = null_array_on_timeout;
+  for (std::string_view k : keys) {
+    b->keys.emplace_back(k);
+    auto& q = blocked_on_[std::string(k)];
+    // A command run again keeps its place at the head of the queue.
+    if (retrying_) {
+      q.push_front(s.id);
+    } else {
+      q.push_back(s.id);
+    }
+  }
+  if (b->deadline_ms > 0) blocked_deadlines_.emplace(b->deadline_ms, s.id);
+  s.blocked = std::move(b);
+}
+
+void Node::Unblock(Session& s) {
+  for (const std::string& k : s.blocked->keys) {
+    auto it = blocked_on_.find(k);
+    if (it == blocked_on_.end()) continue;
+    auto& q = it->second;
+    q.erase(std::remove(q.begin(), q.end(), s.id), q.end());
+    if (q.empty()) blocked_on_.erase(it);
+  }
+  if (s.blocked->deadline_ms > 0) blocked_deadlines_.erase({s.blocked->deadline_ms, s.id});
+  s.blocked.reset();
+}
+
+void Node::ServeReadyKeys() {
+  while (!ready_keys_.empty()) {
+    std::string key = std::move(ready_keys_.back());
+    ready_keys_.pop_back();
+    auto it = blocked_on_.find(key);
+    if (it == blocked_on_.end()) continue;
+    std::deque<uint64_t> waiting = it->second;
+    for (uint64_t id : waiting) {
+      if (!keyspace_.Find(key) || !keyspace_.Find(key)->Exists()) break;
+      Session* s = FindSession(id);
+      if (!s || !s->blocked) continue;
+      Session::Blocked saved = *s->blocked;
+      Unblock(*s);
+      std::vector<std::string_view> args(saved.args.begin(), saved.args.end());
+      retrying_ = &saved;
+      Dispatch(*s, args);
+      retrying_ = nullptr;
+      if (!s->blocked) unblocked_.push_back(id);
+    }
+  }
+}
+
+void Node::ExpireBlocked() {
+  int64_t now = NowMs();
+  while (!blocked_deadlines_.empty() && blocked_deadlines_.begin()->first <= now) {
+    uint64_t id = blocked_deadlines_.begin()->second;
+    blocked_deadlines_.erase(blocked_deadlines_.begin());
+    Session* s = FindSession(id);
+    if (!s || !s->blocked) continue;
+    bool null_array = s->blocked->null_array_on_timeout;
+    s->blocked->deadline_ms = 0;  // already removed from the deadline set
+    Unblock(*s);
+    if (null_array) {
+      s->out.NullArray();
+    } else {
+      s->out.Null();
+    }
+    unblocked_.push_back(id);
+  }
+}
+
+int64_t Node::MsUntilBlockedDeadline() const {
+  if (blocked_deadlines_.empty()) return -1;
+  return std::max<int64_t>(0, blocked_deadlines_.begin()->first - NowMs());
 }
 
 namespace {
@@ -175,6 +261,9 @@ const lattice::Object* Node::AfterChange(const lattice::ElemRef& key, lattice::O
   ++dirty_counter_;
   // A node that is the only replica of its keys has a causally stable view of every
   // removal at once, so tombstones and ghost counter runs go immediately.
+  if (after.exists && !blocked_on_.empty() && blocked_on_.count(std::string(key.str))) {
+    ready_keys_.emplace_back(key.str);
+  }
   if (!after.exists) {
     obj.DropGhosts();
     env_.engine.Changed(key.str, obj, delta);

@@ -17,6 +17,8 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <cstdint>
+#include <deque>
+#include <set>
 #include <functional>
 #include <map>
 #include <memory>
@@ -90,6 +92,21 @@ class Node {
   void KillSession(uint64_t id);
   // The sessions killed since the last call.
   std::vector<uint64_t> TakeKilledSessions() { return std::exchange(killed_, {}); }
+
+  // ---- Blocking commands.
+  // Called by a blocking command's handler when it has nothing to serve: the session waits
+  // (no reply yet) until one of `keys` is written, then the node runs the command again; at
+  // deadline_ms (Unix ms; 0: never) it replies the timeout reply. A command run again that
+  // blocks again keeps its place and its original deadline.
+  void Block(Session& s, std::span<const std::string_view> args,
+             std::span<const std::string_view> keys, int64_t deadline_ms,
+             bool null_array_on_timeout);
+  // Replies to blocked sessions whose deadline has passed. Cheap when none is due.
+  void ExpireBlocked();
+  // Milliseconds until the earliest blocked deadline (-1: none).
+  int64_t MsUntilBlockedDeadline() const;
+  // Sessions that stopped waiting since the last call (the driver resumes their input).
+  std::vector<uint64_t> TakeUnblockedSessions() { return std::exchange(unblocked_, {}); }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
 
   // ---- Events.
@@ -141,6 +158,8 @@ class Node {
                                      const lattice::Object& delta);
   void ExpireKey(std::string_view key);
   void ActiveExpire();
+  void ServeReadyKeys();
+  void Unblock(Session& s);
 
   Env env_;
   Config config_;
@@ -152,6 +171,13 @@ class Node {
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_session_id_ = 1;
   std::vector<uint64_t> killed_;
+  // Blocking: key -> waiting sessions in arrival order; keys written since the last serve;
+  // (deadline, session) of every blocked session with a timeout.
+  std::map<std::string, std::deque<uint64_t>> blocked_on_;
+  std::vector<std::string> ready_keys_;
+  std::set<std::pair<int64_t, uint64_t>> blocked_deadlines_;
+  std::vector<uint64_t> unblocked_;
+  const Session::Blocked* retrying_ = nullptr;  // the blocked command being run again
   // Keys changed in this turn, for the storage batch.
   absl::flat_hash_set<std::string> turn_dirty_;
   uint64_t dirty_counter_ = 0;  // changes since the last save (INFO rdb_changes_since_last_save)

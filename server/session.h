@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "server/resp/resp_writer.h"
 
@@ -33,6 +35,17 @@ struct Session {
 
   // Filled by the driver for CLIENT LIST / INFO clients.
   size_t query_buffer_bytes = 0;
+
+  // Set while a blocking command (BLPOP, BZPOPMIN, BLMOVE...) waits. The driver runs no
+  // further command of the session meanwhile; the node runs the command again when one of
+  // the keys is written, or replies the timeout reply at the deadline (Node::Block).
+  struct Blocked {
+    std::vector<std::string> args;  // the command, to run again
+    std::vector<std::string> keys;
+    int64_t deadline_ms = 0;        // 0: wait forever
+    bool null_array_on_timeout = true;  // BLPOP/BZPOPMIN: *-1; BLMOVE/BRPOPLPUSH: $-1
+  };
+  std::unique_ptr<Blocked> blocked;
 };
 
 }  // namespace starling::server
