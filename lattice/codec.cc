@@ -95,7 +95,7 @@ void SetElemRuns(capnp::List<s::ElemRuns>::Builder b, const RunsMapT& m) {
   }
 }
 
-void BuildObject(s::Object::Builder b, const Object& o) {
+void BuildObject(s::Object::Builder b, const Object& o, bool head_only = false) {
   const auto& ranges = o.ctx.ranges();
   auto ctx = b.initCtx(static_cast<unsigned>(ranges.size()));
   for (size_t i = 0; i < ranges.size(); ++i) {
@@ -126,6 +126,7 @@ void BuildObject(s::Object::Builder b, const Object& o) {
     SetRegister(sb.initDots(), st.str->dots);
     if (st.str->runs) SetRunsStruct(sb.initRuns(), *st.str->runs);
   }
+  if (head_only) return;
   if (st.set) {
     b.setHasSet(true);
     auto set = b.initSet(static_cast<unsigned>(st.set->size()));
@@ -441,7 +442,173 @@ Status WithReader(std::string_view bytes, F&& f) {
   }
 }
 
+void PutU64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t GetU64(std::string_view b, size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(b[at + i]);
+  return v;
+}
+
 }  // namespace
+
+std::string EncodePosition(const Position& p) {
+  std::string out;
+  out.reserve(p.size() * 24);
+  for (const PosDigit& d : p) {
+    PutU64(&out, static_cast<uint64_t>(d.digit) ^ (uint64_t{1} << 63));
+    PutU64(&out, d.dot.replica);
+    PutU64(&out, d.dot.counter);
+  }
+  return out;
+}
+
+Result<Position> DecodePosition(std::string_view b) {
+  if (b.empty() || b.size() % 24 != 0) return Status::Corruption("bad list position bytes");
+  Position p;
+  for (size_t at = 0; at < b.size(); at += 24) {
+    p.push_back(PosDigit{static_cast<int64_t>(GetU64(b, at) ^ (uint64_t{1} << 63)),
+                         Dot{GetU64(b, at + 8), GetU64(b, at + 16)}});
+  }
+  return p;
+}
+
+void EncodeHead(const Object& o, std::string* out) {
+  capnp::MallocMessageBuilder msg;
+  BuildObject(msg.initRoot<s::Object>(), o, /*head_only=*/true);
+  msg.getRoot<s::Object>().setIsDelta(false);
+  WritePacked(msg, out);
+}
+
+Result<Object> DecodeHead(std::string_view bytes) {
+  Result<Object> o = DecodeObject(bytes);
+  if (!o.ok()) return o;
+  if (o->is_delta || o->store.set || o->store.hash || o->store.zset || o->store.list) {
+    return Status::Corruption("a head row holds collection elements");
+  }
+  return o;
+}
+
+bool EncodeElement(const Object& o, ElemKind kind, std::string_view elem, std::string* out) {
+  capnp::MallocMessageBuilder msg;
+  auto e = msg.initRoot<s::Element>();
+  ElemRef ref(elem);
+  const CounterRuns* runs = nullptr;
+  switch (kind) {
+    case ElemKind::kSet: {
+      const DotSet* d = o.set() ? o.set()->Find(ref) : nullptr;
+      if (!d) return false;
+      SetDots(e.initSetDots(static_cast<unsigned>(d->size())), *d);
+      break;
+    }
+    case ElemKind::kHash: {
+      const ValueDots<std::string>* d = o.hash() ? o.hash()->fields.Find(ref) : nullptr;
+      runs = o.hash() ? o.hash()->RunsOf(ref) : nullptr;
+      if (!d && !runs) return false;
+      if (d) {
+        SetRegister(e.initHashField(), *d);
+      } else {
+        e.setRunsOnly();
+      }
+      break;
+    }
+    case ElemKind::kZset: {
+      const ValueDots<double>* d = o.zset() ? o.zset()->members().Find(ref) : nullptr;
+      runs = o.zset() ? o.zset()->RunsOf(ref) : nullptr;
+      if (!d && !runs) return false;
+      if (d) {
+        SetScoreRegister(e.initZsetMember(), *d);
+      } else {
+        e.setRunsOnly();
+      }
+      break;
+    }
+    case ElemKind::kList: {
+      Result<Position> p = DecodePosition(elem);
+      if (!p.ok() || !o.list()) return false;
+      auto it = o.list()->elems().find(*p);
+      if (it == o.list()->elems().end()) return false;
+      SetStrEntries(e.initListValues(static_cast<unsigned>(it.value().size())), it.value());
+      break;
+    }
+  }
+  if (runs) SetRunsStruct(e.initRuns(), *runs);
+  WritePacked(msg, out);
+  return true;
+}
+
+Status DecodeElementInto(Object& o, ElemKind kind, std::string_view elem, std::string_view bytes) {
+  return WithReader(bytes, [&](capnp::MessageReader& reader) -> Status {
+    auto e = reader.getRoot<s::Element>();
+    Decoder dec(&o.ctx);
+    ElemKey key(elem);
+    bool ok = true;
+    auto which = e.which();
+    switch (kind) {
+      case ElemKind::kSet: {
+        if (which != s::Element::SET_DOTS) return Status::Corruption("set row of another kind");
+        DotSet dots;
+        ok = dec.ReadDotSet(e.getSetDots(), &dots);
+        if (ok && dots.IsBottom()) ok = dec.Fail("set member without dots");
+        if (ok) o.store.set.Ensure().At(key) = std::move(dots);
+        break;
+      }
+      case ElemKind::kHash: {
+        if (which != s::Element::HASH_FIELD && which != s::Element::RUNS_ONLY) {
+          return Status::Corruption("hash row of another kind");
+        }
+        HashStore& h = o.store.hash.Ensure();
+        if (which == s::Element::HASH_FIELD) {
+          ValueDots<std::string> v;
+          ok = dec.ReadRegister(e.getHashField(), &v);
+          if (ok && v.IsBottom()) ok = dec.Fail("hash field without dots");
+          if (ok) h.fields.At(key) = std::move(v);
+        }
+        if (ok && e.hasRuns()) ok = dec.ReadRuns(e.getRuns(), &h.runs[key]);
+        break;
+      }
+      case ElemKind::kZset: {
+        if (which != s::Element::ZSET_MEMBER && which != s::Element::RUNS_ONLY) {
+          return Status::Corruption("sorted-set row of another kind");
+        }
+        ZsetStore& z = o.store.zset.Ensure();
+        if (which == s::Element::ZSET_MEMBER) {
+          ValueDots<double> v;
+          ok = dec.ReadScoreRegister(e.getZsetMember(), &v);
+          if (ok && v.IsBottom()) ok = dec.Fail("sorted-set member without dots");
+          if (ok) z.mutable_members().At(key) = std::move(v);
+        }
+        if (ok && e.hasRuns()) ok = dec.ReadRuns(e.getRuns(), &z.mutable_runs()[key]);
+        break;
+      }
+      case ElemKind::kList: {
+        if (which != s::Element::LIST_VALUES) return Status::Corruption("list row of another kind");
+        Result<Position> p = DecodePosition(elem);
+        if (!p.ok()) return p.status();
+        ListElem values;
+        ok = dec.ReadEntries<std::string, s::StrEntry>(
+            e.getListValues(), &values,
+            [](s::StrEntry::Reader x) { return Decoder::Str(x.getValue()); });
+        if (ok && values.IsBottom()) ok = dec.Fail("list element without values");
+        if (ok && !o.store.list.Ensure().mutable_elems().insert(*p, std::move(values)).second) {
+          ok = dec.Fail("duplicate list position");
+        }
+        break;
+      }
+    }
+    if (!ok) return Status::Corruption(dec.error());
+    return Status::Ok();
+  });
+}
+
+void FinishAssembly(Object& o) {
+  if (o.store.zset) o.store.zset->RebuildIndex();
+  o.store.set.Normalize();
+  o.store.hash.Normalize();
+  o.store.zset.Normalize();
+  o.store.list.Normalize();
+}
 
 void EncodeObject(const Object& o, std::string* out) {
   capnp::MallocMessageBuilder msg;

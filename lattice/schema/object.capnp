@@ -131,3 +131,18 @@ struct Object {
   hasSet @10 :Bool;
   hasList @11 :Bool;
 }
+
+# Storage rows (lattice/codec.h): an object is kept as a head row (an Object with no
+# collection elements) and one row per collection element, so that a change rewrites only
+# the elements it touched. The element's key (member, field or list position) is in the
+# row key, not here.
+struct Element {
+  union {
+    setDots @0 :List(Dot);
+    hashField @1 :Register;
+    zsetMember @2 :ScoreRegister;
+    listValues @3 :List(StrEntry);
+    runsOnly @5 :Void;   # a hash field or sorted-set member with counter runs and no dots
+  }
+  runs @4 :Runs;         # the element's counter runs (hash fields, sorted-set members)
+}
