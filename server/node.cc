@@ -181,43 +181,57 @@ std::string UnknownCommand(std::span<const std::string_view> args) {
 
 void Node::Dispatch(Session& s, std::span<const std::string_view> args) {
   const CommandSpec* spec = commands_.Find(args[0]);
-  if (!spec) {
-    ++stats_.total_error_replies;
-    s.out.Error(UnknownCommand(args));
-    return;
-  }
+  if (!spec) return Reject(s, nullptr, UnknownCommand(args));
   std::string fullname = spec->name;
   if (!ArityOk(spec->arity, args.size())) {
-    ++stats_.total_error_replies;
-    s.out.Error(err::WrongArgs(fullname));
-    return;
+    return Reject(s, &stats_.commands[fullname], err::WrongArgs(fullname));
   }
   if (!spec->subcommands.empty() && args.size() >= 2) {
     if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) {
       fullname += "|";
       fullname += sub->name;
       if (!ArityOk(sub->arity, args.size())) {
-        ++stats_.total_error_replies;
-        s.out.Error(err::WrongArgs(fullname));
-        return;
+        return Reject(s, &stats_.commands[fullname], err::WrongArgs(fullname));
       }
       spec = sub;
     } else if (!spec->handler) {
-      ++stats_.total_error_replies;
-      s.out.Error(err::UnknownSubcommand(args[1], args[0]));
-      return;
+      return Reject(s, nullptr, err::UnknownSubcommand(args[1], args[0]));
     }
   }
-  if (!s.authenticated && !(spec->flags & kCmdNoAuth)) {
-    ++stats_.total_error_replies;
-    s.out.Error(err::kNoAuth);
-    return;
-  }
+  NodeStats::CommandStats& cmd = stats_.commands[fullname];
+  if (!s.authenticated && !(spec->flags & kCmdNoAuth)) return Reject(s, &cmd, err::kNoAuth);
   ++stats_.total_commands_processed;
-  ++stats_.calls[fullname];
+  ++cmd.calls;
   s.last_command = std::move(fullname);
   CommandContext ctx(*this, s, args, *spec);
+  size_t reply_start = s.out.size();
+  int64_t start_us = env_.clock.MonoMicros();
   spec->handler(ctx);
+  cmd.usec += static_cast<uint64_t>(std::max<int64_t>(0, env_.clock.MonoMicros() - start_us));
+  // A reply that starts with an error is a failed call (Redis's failed_calls).
+  if (s.out.size() > reply_start && s.out.buffer()[reply_start] == '-') {
+    ++cmd.failed_calls;
+    CountError(std::string_view(s.out.buffer()).substr(reply_start + 1));
+  }
+}
+
+void Node::Reject(Session& s, NodeStats::CommandStats* cmd, std::string_view error) {
+  if (cmd) ++cmd->rejected_calls;
+  s.out.Error(error);
+  CountError(error);
+}
+
+void Node::CountError(std::string_view error) {
+  ++stats_.total_error_replies;
+  // The error code is the first word, as Redis's errorstats (at most 128 distinct codes).
+  size_t space = error.substr(0, 32).find(' ');
+  std::string_view code = space == std::string_view::npos ? "ERR" : error.substr(0, space);
+  auto it = stats_.errors.find(code);
+  if (it != stats_.errors.end()) {
+    ++it->second;
+  } else if (stats_.errors.size() < 128) {
+    stats_.errors.emplace(std::string(code), 1);
+  }
 }
 
 const lattice::Object* Node::Lookup(std::string_view key, bool count_stats) {
@@ -281,7 +295,50 @@ void Node::EndOfTurn() {
 
 int64_t Node::TimerPeriodMs() const { return std::max<int64_t>(1, 1000 / config_.hz); }
 
-void Node::OnTimer() { ActiveExpire(); }
+void Node::OnTimer() {
+  ActiveExpire();
+  SampleMetrics();
+}
+
+void Node::SampleMetrics() {
+  int64_t now = env_.clock.MonoMicros();
+  if (metrics_.last_sample_us >= 0 && now - metrics_.last_sample_us < ServerMetrics::kSamplePeriodUs) {
+    return;
+  }
+  metrics_.last_sample_us = now;
+  metrics_.ops.Sample(now, stats_.total_commands_processed);
+  metrics_.net_input.Sample(now, stats_.total_net_input_bytes);
+  metrics_.net_output.Sample(now, stats_.total_net_output_bytes);
+  // Reading process facts costs system calls: once a second is enough for the peak.
+  if (metrics_.last_memory_sample_us < 0 || now - metrics_.last_memory_sample_us >= 1'000'000) {
+    metrics_.last_memory_sample_us = now;
+    ProcessFacts();
+  }
+}
+
+ProcessInfo Node::ProcessFacts() {
+  ProcessInfo p = env_.process_info ? env_.process_info() : ProcessInfo{};
+  metrics_.peak_memory = std::max(metrics_.peak_memory, p.used_memory);
+  return p;
+}
+
+void Node::ResetStats() {
+  // Dispatch holds a reference to the running command's entry across CONFIG RESETSTAT:
+  // entries are zeroed and moved, never freed (map nodes keep their address).
+  std::map<std::string, NodeStats::CommandStats> commands = std::move(stats_.commands);
+  for (auto& [name, c] : commands) c = {};
+  stats_ = NodeStats{};
+  stats_.commands = std::move(commands);
+  metrics_.Reset();
+}
+
+Status Node::Save() {
+  // Commits the pending batch; syncing to disk follows the engine's durability mode.
+  STARLING_RETURN_IF_ERROR(env_.engine.Commit());
+  last_save_ms_ = NowMs();
+  dirty_counter_ = 0;
+  return Status::Ok();
+}
 
 void Node::ActiveExpire() {
   // Deterministic: the earliest-expiring keys first, a bounded number per tick.

@@ -36,6 +36,7 @@
 #include "lattice/object.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/metrics.h"
 #include "server/session.h"
 #include "storage/engine.h"
 #include "storage/keyspace.h"
@@ -50,6 +51,11 @@ struct ProcessInfo {
   std::string config_file;
   size_t used_memory = 0;      // bytes allocated by the process (malloc statistics)
   size_t used_memory_rss = 0;  // resident set size
+  size_t total_system_memory = 0;
+  std::string os;  // "Linux 6.1.0 x86_64" (uname)
+  // CPU seconds (getrusage), for INFO cpu.
+  double used_cpu_sys = 0, used_cpu_user = 0;
+  double used_cpu_sys_children = 0, used_cpu_user_children = 0;
 };
 
 struct NodeStats {
@@ -62,8 +68,17 @@ struct NodeStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
-  // Per-command calls (lower-case name -> calls), for INFO commandstats.
-  std::map<std::string, uint64_t> calls;
+  // Per command (lower-case full name, "client|list"), for INFO commandstats. Entries are
+  // zeroed, never erased, by a reset.
+  struct CommandStats {
+    uint64_t calls = 0;
+    uint64_t usec = 0;            // monotonic clock time spent in the handler
+    uint64_t rejected_calls = 0;  // refused before running (arity, NOAUTH)
+    uint64_t failed_calls = 0;    // ran and replied an error
+  };
+  std::map<std::string, CommandStats> commands;
+  // Error replies by their first word ("ERR", "WRONGTYPE"), for INFO errorstats.
+  std::map<std::string, uint64_t, std::less<>> errors;
 };
 
 class Node {
@@ -139,6 +154,14 @@ class Node {
   const CommandTable& commands() const { return commands_; }
   Config& config() { return config_; }
   NodeStats& stats() { return stats_; }
+  const ServerMetrics& metrics() const { return metrics_; }
+  // CONFIG RESETSTAT: zeroes the statistics and the sampled rates.
+  void ResetStats();
+  // The process facts, also raising the used_memory_peak the node keeps.
+  ProcessInfo ProcessFacts();
+  // SAVE / BGSAVE: commits the storage engine's pending batch now; LASTSAVE becomes now
+  // and the count of changes since the last save restarts from zero.
+  Status Save();
   const Env& env() const { return env_; }
   Random& random() { return env_.random; }
   int64_t NowMs() const { return env_.clock.WallMillis(); }
@@ -158,6 +181,10 @@ class Node {
                                      const lattice::Object& delta);
   void ExpireKey(std::string_view key);
   void ActiveExpire();
+  // Replies an error for a command refused before it ran, counting it in the statistics.
+  void Reject(Session& s, NodeStats::CommandStats* cmd, std::string_view error);
+  void CountError(std::string_view error);
+  void SampleMetrics();
   void ServeReadyKeys();
   void Unblock(Session& s);
 
@@ -168,6 +195,7 @@ class Node {
   lattice::HlcClock hlc_;
   lattice::DotSource dots_;
   NodeStats stats_;
+  ServerMetrics metrics_;
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_session_id_ = 1;
   std::vector<uint64_t> killed_;
