@@ -141,6 +141,30 @@ constexpr std::pair<const char*, const char*> kPassive[] = {
     {"tls-port", "0"},
 };
 
+// Passive parameters that redis-server 7.0 refuses to change at run time.
+constexpr const char* kPassiveImmutable[] = {
+    "daemonize",
+    "supervised",
+    "pidfile",
+    "logfile",
+    "syslog-enabled",
+    "databases",
+    "unixsocket",
+    "unixsocketperm",
+    "io-threads",
+    "io-threads-do-reads",
+    "cluster-enabled",
+    "tcp-backlog",
+    "enable-debug-command",
+    "enable-module-command",
+    "enable-protected-configs",
+    "appendfilename",
+    "set-proc-title",
+};
+
+// Passive parameters holding a memory amount: validated and stored in bytes, as Redis.
+constexpr const char* kPassiveMemory[] = {"maxmemory", "auto-aof-rewrite-min-size"};
+
 }  // namespace
 
 Config::Config() { Register(); }
@@ -177,7 +201,7 @@ void Config::Register() {
   add("port", [](const Config& c) { return std::to_string(c.port); }, nullptr);
   str_param("dir", &Config::dir, false);
   str_param("requirepass", &Config::requirepass, true);
-  int_param("maxclients", &Config::maxclients, 1, 1'000'000, false);
+  int_param("maxclients", &Config::maxclients, 1, 4294967295LL, false);
   int_param("proto-max-bulk-len", &Config::proto_max_bulk_len, 1024 * 1024, INT64_MAX, true);
   int_param("client-query-buffer-limit", &Config::client_query_buffer_limit, 1024 * 1024,
             INT64_MAX, true);
@@ -187,8 +211,8 @@ void Config::Register() {
       [](Config& c, std::string_view v) -> Status {
         std::string s = Lower(v);
         if (s != "always" && s != "everysec" && s != "no") {
-          return Status::InvalidArgument("argument(s) must be one of the following: always, "
-                                         "everysec, no");
+          return Status::InvalidArgument("argument(s) must be one of the following: everysec, "
+                                         "always, no");
         }
         c.appendfsync = s;
         return Status::Ok();
@@ -233,6 +257,16 @@ Status Config::Set(std::string_view name, std::string_view value) {
     return Status::Ok();
   }
   if (auto it = passive_.find(key); it != passive_.end()) {
+    for (const char* name : kPassiveImmutable) {
+      if (key == name) return Status::FailedPrecondition("can't set immutable config");
+    }
+    for (const char* name : kPassiveMemory) {
+      if (key != name) continue;
+      Result<int64_t> bytes = ParseMemory(value);
+      if (!bytes.ok()) return bytes.status();
+      it->second = std::to_string(*bytes);
+      return Status::Ok();
+    }
     it->second = std::string(value);
     return Status::Ok();
   }
