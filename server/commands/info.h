@@ -6,7 +6,8 @@
 // and `INFO default` give the default set (all but commandstats); `all` and `everything`
 // give every section; names are case-insensitive and unknown names are ignored. Fields that
 // describe Redis machinery Starling does not have (forks, AOF rewrites, replicas) report
-// Redis's idle values. Starling's own facts are extra fields (starling_version).
+// Redis's idle values. Starling's own facts are fields named starling_* (starling_version)
+// or sections of their own.
 //
 // Everything comes from the node: its clock, statistics, sampled rates, and the process
 // facts it is given (ProcessInfo); nothing here reads the OS.
