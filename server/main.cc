@@ -17,10 +17,37 @@
 #include "server/event_loop.h"
 #include "server/node.h"
 #include "server/process_info.h"
+#include "lattice/hash.h"
+#include "lattice/numbers.h"
 #include "storage/engine.h"
+#include "storage/leveldb_engine.h"
 
 namespace starling::server {
 namespace {
+
+// A replica id that no earlier run of this node used: the node id's hash in the high 32
+// bits, a new incarnation (synced before the node serves) in the low 32. Dots are named by
+// the replica id, so a dot is never reused even if a crash lost unsynced writes.
+Result<lattice::ReplicaId> AssignReplicaId(storage::LevelDbEngine& engine,
+                                           const std::string& node_id) {
+  auto stored_id = engine.GetMeta("node_id");
+  if (!stored_id.ok()) return stored_id.status();
+  if (stored_id->has_value() && **stored_id != node_id) {
+    SPDLOG_WARN("data directory belonged to node '{}', now used by '{}'", **stored_id, node_id);
+  }
+  auto inc = engine.GetMeta("incarnation");
+  if (!inc.ok()) return inc.status();
+  uint64_t incarnation = 1;
+  if (inc->has_value()) {
+    auto n = lattice::ParseInt64(**inc);
+    if (!n || *n < 0) return Status::Corruption("bad incarnation record");
+    incarnation = static_cast<uint64_t>(*n) + 1;
+  }
+  STARLING_RETURN_IF_ERROR(engine.PutMeta("node_id", node_id));
+  STARLING_RETURN_IF_ERROR(engine.PutMeta("incarnation", std::to_string(incarnation)));
+  uint64_t high = lattice::Hash64(node_id) & 0xffffffff00000000ULL;
+  return high | (incarnation & 0xffffffffULL);
+}
 
 int Main(int argc, char** argv) {
   cxxopts::Options options("starling-server", "Starling: a leaderless Redis-compatible cluster node");
@@ -31,6 +58,8 @@ int Main(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("127.0.0.1"))
       ("data-dir", "data directory", cxxopts::value<std::string>()->default_value("./data"))
       ("requirepass", "password clients must AUTH with", cxxopts::value<std::string>()->default_value(""))
+      ("storage", "leveldb (persistent, the default) or memory (nothing kept across restarts)",
+       cxxopts::value<std::string>()->default_value("leveldb"))
       ("appendfsync", "durability: always, everysec or no",
        cxxopts::value<std::string>()->default_value("everysec"))
       ("log-level", "trace, debug, info, warn, error", cxxopts::value<std::string>()->default_value("info"))
@@ -74,11 +103,36 @@ int Main(int argc, char** argv) {
 
   SystemClock clock;
   Prng random(SeedFromOs());
-  storage::MemoryEngine engine;
+  std::string storage_kind = args["storage"].as<std::string>();
+  std::string node_id = "standalone";
+  std::unique_ptr<storage::Engine> engine_holder;
+  Result<lattice::ReplicaId> replica = lattice::ReplicaId{0};
+  if (storage_kind == "leveldb") {
+    storage::LevelDbOptions db_options;
+    db_options.dir = config.dir;
+    auto opened = storage::LevelDbEngine::Open(db_options);
+    if (!opened.ok()) {
+      SPDLOG_CRITICAL("cannot open the data directory: {}", opened.status().message());
+      return 1;
+    }
+    replica = AssignReplicaId(**opened, node_id);
+    engine_holder = std::move(*opened);
+  } else if (storage_kind == "memory") {
+    engine_holder = std::make_unique<storage::MemoryEngine>();
+    // Nothing persists, so each run is a new incarnation: a random one.
+    replica = (lattice::Hash64(node_id) & 0xffffffff00000000ULL) | (random.Next64() >> 32);
+  } else {
+    std::cerr << "starling-server: --storage must be leveldb or memory\n";
+    return 2;
+  }
+  if (!replica.ok()) {
+    SPDLOG_CRITICAL("cannot record node metadata: {}", replica.status().ToString());
+    return 1;
+  }
+  storage::Engine& engine = *engine_holder;
   int port = static_cast<int>(config.port);
   Node::Env env{clock, random, engine, [&port]() { return ReadProcessInfo(port, ""); }};
-  lattice::ReplicaId replica = random.Next64();
-  Node node(env, config, replica);
+  Node node(env, config, *replica);
   if (Status st = node.Start(); !st.ok()) {
     SPDLOG_CRITICAL("cannot start: {}", st.ToString());
     return 1;
@@ -95,7 +149,10 @@ int Main(int argc, char** argv) {
     SPDLOG_CRITICAL("event loop failed: {}", st.ToString());
     return 1;
   }
-  if (Status s = engine.Sync(); !s.ok()) SPDLOG_ERROR("final sync failed: {}", s.ToString());
+  node.EndOfTurn();
+  if (Status s = engine.Sync(clock.WallMillis()); !s.ok()) {
+    SPDLOG_ERROR("final sync failed: {}", s.ToString());
+  }
   SPDLOG_INFO("bye");
   return 0;
 }

@@ -11,9 +11,20 @@ namespace starling::server {
 Node::Node(Env env, Config config, lattice::ReplicaId replica)
     : env_(std::move(env)),
       config_(std::move(config)),
-      hlc_(env_.clock, /*max_forward_drift_ms=*/0),
+      hlc_(env_.clock),
       dots_(replica) {
   RegisterAllCommands(commands_);
+  ApplyDurability();
+  config_.on_change = [this](const std::string& name) {
+    if (name == "appendfsync") ApplyDurability();
+  };
+}
+
+void Node::ApplyDurability() {
+  const std::string& m = config_.appendfsync;
+  env_.engine.SetDurability(m == "always"  ? storage::Durability::kAlways
+                            : m == "no"    ? storage::Durability::kNo
+                                           : storage::Durability::kEverysec);
 }
 
 Node::~Node() = default;
@@ -22,6 +33,9 @@ Status Node::Start() {
   started_ms_ = NowMs();
   last_save_ms_ = started_ms_ / 1000 * 1000;
   size_t loaded = 0;
+  int64_t load_start = env_.clock.MonoMillis();
+  std::vector<std::string> expired;
+  lattice::Hlc max_stamp = 0;
   Status st = env_.engine.Load([&](std::string_view key, lattice::Object obj) {
     lattice::ElemRef ref(key);
     lattice::Object& slot = keyspace_.FindOrCreate(ref);
@@ -29,10 +43,24 @@ Status Node::Start() {
     slot = std::move(obj);
     keyspace_.Track(ref, before, storage::Keyspace::StateOf(&slot));
     dots_.RaiseFloor(slot.ctx.Max(dots_.replica()));
+    for (const auto& [d, tag] : slot.store.tags.entries()) max_stamp = std::max(max_stamp, tag.stamp);
+    if (slot.IsExpiredAt(NowMs())) expired.emplace_back(key);
     ++loaded;
   });
   if (!st.ok()) return st;
-  if (loaded > 0) SPDLOG_INFO("loaded {} keys", loaded);
+  // Stamps never go backwards across a restart, even if the wall clock did.
+  hlc_.Restore(max_stamp);
+  // Keys that expired while the node was down are gone (and removed from disk).
+  for (const std::string& key : expired) ExpireKey(key);
+  st = env_.engine.Commit();
+  if (!st.ok()) return st;
+  load_time_ms_ = env_.clock.MonoMillis() - load_start;
+  keys_loaded_ = loaded;
+  if (loaded > 0 || !expired.empty()) {
+    SPDLOG_INFO("loaded {} keys in {} ms ({} expired while down)", loaded, load_time_ms_,
+                expired.size());
+  }
+  last_sync_ms_ = NowMs();
   return Status::Ok();
 }
 
@@ -77,20 +105,19 @@ void Node::Execute(Session& s, std::span<const std::string_view> args) {
 void Node::Block(Session& s, std::span<const std::string_view> args,
                  std::span<const std::string_view> keys, int64_t deadline_ms,
                  bool null_array_on_timeout) {
+  // A command run again that waits again keeps its place in every queue and its deadline.
+  if (retrying_) {
+    retry_blocked_again_ = true;
+    return;
+  }
   auto b = std::make_unique<Session::Blocked>();
   // The arguments are views into the driver's buffer: keep copies to run the command again.
   b->args.assign(args.begin(), args.end());
-  b->deadline_ms = retrying_ ? retrying_->deadline_ms : deadline_ms;
+  b->deadline_ms = deadline_ms;
   b->null_array_on_timeout = null_array_on_timeout;
   for (std::string_view k : keys) {
     b->keys.emplace_back(k);
-    auto& q = blocked_on_[std::string(k)];
-    // A command run again keeps its place at the head of the queue.
-    if (retrying_) {
-      q.push_front(s.id);
-    } else {
-      q.push_back(s.id);
-    }
+    blocked_on_[std::string(k)].push_back(s.id);
   }
   if (b->deadline_ms > 0) blocked_deadlines_.emplace(b->deadline_ms, s.id);
   s.blocked = std::move(b);
@@ -119,13 +146,18 @@ void Node::ServeReadyKeys() {
       if (!keyspace_.Find(key) || !keyspace_.Find(key)->Exists()) break;
       Session* s = FindSession(id);
       if (!s || !s->blocked) continue;
+      // The session stays registered while its command runs again, so that waiting again
+      // keeps its place (see Block); it leaves every queue only once served.
       Session::Blocked saved = *s->blocked;
-      Unblock(*s);
       std::vector<std::string_view> args(saved.args.begin(), saved.args.end());
       retrying_ = &saved;
+      retry_blocked_again_ = false;
       Dispatch(*s, args);
       retrying_ = nullptr;
-      if (!s->blocked) unblocked_.push_back(id);
+      if (!retry_blocked_again_) {
+        Unblock(*s);
+        unblocked_.push_back(id);
+      }
     }
   }
 }
@@ -203,10 +235,14 @@ void Node::Dispatch(Session& s, std::span<const std::string_view> args) {
   ++stats_.total_commands_processed;
   ++cmd.calls;
   s.last_command = std::move(fullname);
+  if ((spec->flags & kCmdWrite) && !env_.engine.Healthy()) return Reject(s, &cmd, err::kMisconf);
   CommandContext ctx(*this, s, args, *spec);
   size_t reply_start = s.out.size();
   int64_t start_us = env_.clock.MonoMicros();
   spec->handler(ctx);
+  if ((spec->flags & kCmdWrite) && env_.engine.durability() == storage::Durability::kAlways) {
+    turn_writes_.push_back(TurnWrite{s.id, reply_start, s.out.size()});
+  }
   cmd.usec += static_cast<uint64_t>(std::max<int64_t>(0, env_.clock.MonoMicros() - start_us));
   // A reply that starts with an error is a failed call (Redis's failed_calls).
   if (s.out.size() > reply_start && s.out.buffer()[reply_start] == '-') {
@@ -262,6 +298,7 @@ void Node::ExpireKey(std::string_view key) {
 
 void Node::FlushAll() {
   keyspace_.Clear();
+  ready_keys_.clear();
   Status st = env_.engine.Clear();
   if (!st.ok()) SPDLOG_ERROR("flushing storage failed: {}", st.ToString());
   ++dirty_counter_;
@@ -273,24 +310,39 @@ const lattice::Object* Node::AfterChange(const lattice::ElemRef& key, lattice::O
   storage::Keyspace::KeyState after = storage::Keyspace::StateOf(&obj);
   keyspace_.Track(key, before, after);
   ++dirty_counter_;
-  // A node that is the only replica of its keys has a causally stable view of every
-  // removal at once, so tombstones and ghost counter runs go immediately.
   if (after.exists && !blocked_on_.empty() && blocked_on_.count(std::string(key.str))) {
     ready_keys_.emplace_back(key.str);
   }
+  // A node that is the only replica of its keys has a causally stable view of every
+  // removal at once, so tombstones and ghost counter runs go immediately.
   if (!after.exists) {
     obj.DropGhosts();
-    env_.engine.Changed(key.str, obj, delta);
-    if (obj.store.IsBottom()) keyspace_.Erase(key);
+    if (obj.store.IsBottom()) {
+      keyspace_.Erase(key);
+      env_.engine.Changed(key.str, nullptr, delta);
+      return nullptr;
+    }
+    env_.engine.Changed(key.str, &obj, delta);
     return nullptr;
   }
-  env_.engine.Changed(key.str, obj, delta);
+  env_.engine.Changed(key.str, &obj, delta);
   return &obj;
 }
 
 void Node::EndOfTurn() {
   Status st = env_.engine.Commit();
-  if (!st.ok()) SPDLOG_ERROR("storage commit failed: {}", st.ToString());
+  if (!st.ok() && env_.engine.durability() == storage::Durability::kAlways) {
+    // With appendfsync always a write is acknowledged only once durable: the replies of
+    // this turn's writes become MISCONF errors (their effect may still reach the disk when
+    // it recovers, like a write whose reply was lost).
+    for (auto it = turn_writes_.rbegin(); it != turn_writes_.rend(); ++it) {
+      Session* s = FindSession(it->session);
+      if (!s || s->out.size() < it->end) continue;
+      std::string err_reply = "-" + std::string(err::kMisconf) + "\r\n";
+      s->out.buffer().replace(it->start, it->end - it->start, err_reply);
+    }
+  }
+  turn_writes_.clear();
 }
 
 int64_t Node::TimerPeriodMs() const { return std::max<int64_t>(1, 1000 / config_.hz); }

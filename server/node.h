@@ -120,6 +120,9 @@ class Node {
   void ExpireBlocked();
   // Milliseconds until the earliest blocked deadline (-1: none).
   int64_t MsUntilBlockedDeadline() const;
+  // True while a blocked command is being run again because one of its keys was written
+  // (a command that finds a key of another type then waits on instead of failing).
+  bool serving_blocked() const { return retrying_ != nullptr; }
   // Sessions that stopped waiting since the last call (the driver resumes their input).
   std::vector<uint64_t> TakeUnblockedSessions() { return std::exchange(unblocked_, {}); }
   const std::map<uint64_t, std::unique_ptr<Session>>& sessions() const { return sessions_; }
@@ -171,6 +174,8 @@ class Node {
   lattice::HlcClock& hlc() { return hlc_; }
   uint64_t dirty() const { return dirty_counter_; }
   int64_t last_save_ms() const { return last_save_ms_; }
+  int64_t load_time_ms() const { return load_time_ms_; }
+  uint64_t keys_loaded() const { return keys_loaded_; }
 
  private:
   void Dispatch(Session& s, std::span<const std::string_view> args);
@@ -186,6 +191,7 @@ class Node {
   void CountError(std::string_view error);
   void SampleMetrics();
   void ServeReadyKeys();
+  void ApplyDurability();
   void Unblock(Session& s);
 
   Env env_;
@@ -206,10 +212,23 @@ class Node {
   std::set<std::pair<int64_t, uint64_t>> blocked_deadlines_;
   std::vector<uint64_t> unblocked_;
   const Session::Blocked* retrying_ = nullptr;  // the blocked command being run again
+  bool retry_blocked_again_ = false;             // ... and it called Block again
   // Keys changed in this turn, for the storage batch.
   absl::flat_hash_set<std::string> turn_dirty_;
   uint64_t dirty_counter_ = 0;  // changes since the last save (INFO rdb_changes_since_last_save)
   int64_t started_ms_ = 0;
+  int64_t last_sync_ms_ = 0;
+  int64_t last_recover_try_ms_ = 0;
+  int64_t load_time_ms_ = 0;
+  uint64_t keys_loaded_ = 0;
+  // Replies of this turn's write commands (appendfsync always: rewritten to MISCONF if the
+  // turn's commit fails).
+  struct TurnWrite {
+    uint64_t session;
+    size_t start;
+    size_t end;
+  };
+  std::vector<TurnWrite> turn_writes_;
   int64_t last_save_ms_ = 0;
   bool shutdown_requested_ = false;
 };
