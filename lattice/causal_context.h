@@ -28,6 +28,10 @@ namespace starling::lattice {
 
 using ReplicaId = uint64_t;
 
+// Dot counters are in [1, kMaxDotCounter]. Decoders refuse larger ones, so arithmetic on
+// counters (max + 1, hi + 1) never wraps.
+constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
+
 struct Dot {
   ReplicaId replica = 0;
   uint64_t counter = 0;  // >= 1 for a real dot
@@ -161,12 +165,12 @@ class CausalContext {
   const Ranges& ranges() const { return ranges_; }
   size_t NumRanges() const { return ranges_.size(); }
 
-  // Builds a context from ranges in any order, normalising them. Ranges with lo == 0 or
-  // lo > hi are rejected (returns false) so that decoders can refuse garbage.
+  // Builds a context from ranges in any order, normalising them. Ranges with lo == 0,
+  // lo > hi or hi > kMaxDotCounter are rejected (returns false) so decoders refuse garbage.
   bool AssignFromRanges(const Ranges& ranges) {
     ranges_.clear();
     for (const DotRange& r : ranges) {
-      if (r.lo == 0 || r.lo > r.hi) return false;
+      if (r.lo == 0 || r.lo > r.hi || r.hi > kMaxDotCounter) return false;
       InsertRange(r.replica, r.lo, r.hi);
     }
     return true;

@@ -199,6 +199,7 @@ class Decoder {
 
   bool ReadDot(s::Dot::Reader r, Dot* out, bool live = true) {
     *out = Dot{r.getReplica(), r.getCounter()};
+    if (out->counter > kMaxDotCounter) return Fail("dot counter above the limit");
     if (!live) return true;
     if (out->counter == 0) return Fail("dot with counter 0");
     if (ctx_ && !ctx_->Contains(*out)) return Fail("live dot outside the causal context");

@@ -107,7 +107,7 @@ TEST(CodecTest, ContextRoundTrip) {
   CausalContext c;
   c.InsertRange(3, 1, 10);
   c.Insert(Dot{3, 20});
-  c.InsertRange(UINT64_MAX, UINT64_MAX - 1, UINT64_MAX);
+  c.InsertRange(UINT64_MAX, kMaxDotCounter - 1, kMaxDotCounter);
   std::string bytes;
   EncodeContext(c, &bytes);
   Result<CausalContext> back = DecodeContext(bytes);

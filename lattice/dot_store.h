@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <concepts>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <utility>
 
@@ -158,7 +160,13 @@ class DotFun {
     entries_ = std::move(out);
   }
 
-  bool operator==(const DotFun& o) const { return entries_ == o.entries_; }
+  // Values compare in their total order (a NaN value equals itself).
+  bool operator==(const DotFun& o) const {
+    return std::equal(entries_.begin(), entries_.end(), o.entries_.begin(), o.entries_.end(),
+                      [](const Entry& a, const Entry& b) {
+                        return a.first == b.first && TotalEqual(a.second, b.second);
+                      });
+  }
 
  private:
   typename Entries::iterator LowerBound(const Dot& d) {
@@ -289,8 +297,15 @@ class DotSource {
   // A fresh dot for a state with context `ctx`; the caller inserts it into ctx.
   Dot Next(const CausalContext& ctx) { return NextAfter(ctx.Max(replica_)); }
   // A fresh dot for a state whose largest counter of this replica is `max` (0: none).
+  // Counters stay at or below kMaxDotCounter: decoders refuse larger ones, and a source
+  // would need 2^62 writes to one key to get there, so reaching it is a broken invariant.
   Dot NextAfter(uint64_t max) {
     uint64_t c = (max == 0 ? floor_ : max) + 1;
+    if (c > kMaxDotCounter) {
+      std::fprintf(stderr, "fatal: dot counter limit reached for replica %llu\n",
+                   static_cast<unsigned long long>(replica_));
+      std::abort();
+    }
     floor_ = std::max(floor_, c);
     return Dot{replica_, c};
   }

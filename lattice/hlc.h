@@ -32,7 +32,8 @@ class HlcClock {
   // max_forward_drift_ms: a peer stamp further than this ahead of our wall clock is not
   // adopted (a garbled message or a wildly wrong peer clock must not drag ours into the
   // future). 0 disables the check.
-  explicit HlcClock(const Clock& clock, int64_t max_forward_drift_ms = 0)
+  static constexpr int64_t kDefaultMaxDriftMs = 3600 * 1000;
+  explicit HlcClock(const Clock& clock, int64_t max_forward_drift_ms = kDefaultMaxDriftMs)
       : clock_(clock), max_drift_ms_(max_forward_drift_ms) {}
 
   // A new stamp, strictly greater than every stamp returned or observed before.
@@ -40,7 +41,9 @@ class HlcClock {
   // forward by one millisecond; the stamp stays unique and monotone.
   Hlc Now() {
     Hlc phys = MakeHlc(std::max<int64_t>(clock_.WallMillis(), 0), 0);
-    last_ = phys > last_ ? phys : last_ + 1;
+    // Saturates rather than wrap (unreachable with the drift bound on: 48 bits of
+    // milliseconds last until the year 10889).
+    last_ = phys > last_ ? phys : (last_ == UINT64_MAX ? last_ : last_ + 1);
     return last_;
   }
 

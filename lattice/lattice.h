@@ -6,6 +6,7 @@
 // Join is in place: a.Join(b) makes a = a ⊔ b. Values are plain data; no threads, no clock.
 #pragma once
 
+#include <algorithm>
 #include <compare>
 #include <concepts>
 #include <cstdint>
@@ -42,6 +43,15 @@ bool TotalEqual(const T& a, const T& b) {
     return a == b;
   }
 }
+
+// TotalLess as a comparator, for ordered containers of lattice elements: NaN, -0.0 and +0.0
+// each get their own place, so sets of doubles stay lattices.
+struct TotalLessFn {
+  template <typename T>
+  bool operator()(const T& a, const T& b) const {
+    return TotalLess(a, b);
+  }
+};
 
 // MaxLattice: order is T's total order; bottom is "no value yet" (below every T, so it is
 // the identity for any T: doubles, strings, int64 extremes). Join keeps the larger.
@@ -103,22 +113,30 @@ class BoolLattice {
 template <typename T>
 class SetLattice {
  public:
+  using Set = std::set<T, TotalLessFn>;
   SetLattice() = default;
-  explicit SetLattice(std::set<T> s) : s_(std::move(s)) {}
+  explicit SetLattice(Set s) : s_(std::move(s)) {}
+  // From a set ordered by <: elements that < merges (NaN with everything, -0.0 with +0.0)
+  // are kept apart here.
+  template <typename C>
+  explicit SetLattice(const std::set<T, C>& s) : s_(s.begin(), s.end()) {}
   static SetLattice Bottom() { return SetLattice(); }
   bool IsBottom() const { return s_.empty(); }
   void Join(const SetLattice& o) { s_.insert(o.s_.begin(), o.s_.end()); }
   // Delta-mutator: adds x and returns the delta {x}.
   SetLattice Add(const T& x) {
     s_.insert(x);
-    return SetLattice(std::set<T>{x});
+    return SetLattice(Set{x});
   }
   bool Contains(const T& x) const { return s_.count(x) > 0; }
-  const std::set<T>& elements() const { return s_; }
-  bool operator==(const SetLattice&) const = default;
+  const Set& elements() const { return s_; }
+  bool operator==(const SetLattice& o) const {
+    return std::equal(s_.begin(), s_.end(), o.s_.begin(), o.s_.end(),
+                      [](const T& a, const T& b) { return TotalEqual(a, b); });
+  }
 
  private:
-  std::set<T> s_;
+  Set s_;
 };
 
 // MapLattice: key -> lattice, ordered pointwise; join is pointwise; bottom empty. Entries
@@ -146,11 +164,16 @@ class MapLattice {
     auto it = m_.find(k);
     return it == m_.end() ? nullptr : &it->second;
   }
-  const std::map<K, V>& entries() const { return m_; }
-  bool operator==(const MapLattice&) const = default;
+  const std::map<K, V, TotalLessFn>& entries() const { return m_; }
+  bool operator==(const MapLattice& o) const {
+    return std::equal(m_.begin(), m_.end(), o.m_.begin(), o.m_.end(),
+                      [](const auto& a, const auto& b) {
+                        return TotalEqual(a.first, b.first) && a.second == b.second;
+                      });
+  }
 
  private:
-  std::map<K, V> m_;
+  std::map<K, V, TotalLessFn> m_;
 };
 
 }  // namespace starling::lattice
