@@ -106,7 +106,7 @@ struct ValueEntry {
 
 // The net effect of the runs on the visible value.
 struct RunNet {
-  bool any = false;        // some run contributes a non-zero amount
+  bool any = false;        // some run has increments the winning write had not absorbed
   bool has_float = false;  // some float amount is non-zero
   __int128 i = 0;
   long double f = 0;
@@ -166,7 +166,9 @@ RunNet NetOfRuns(const ValueDots<V>& dots, const CounterRuns* runs) {
     if (!(base < total)) continue;  // fully absorbed
     __int128 di = static_cast<__int128>(total.i) - base.i;
     long double df = total.f - base.f;
-    if (di != 0 || df != 0) net.any = true;
+    // Any increment since the winning write counts, even a net zero one: the value is then
+    // the counter's number in canonical form ("3.0" + 0.5 - 0.5 reads "3"), as in Redis.
+    net.any = true;
     if (df != 0) net.has_float = true;
     net.i += di;
     net.f += df;

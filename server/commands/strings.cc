@@ -21,56 +21,71 @@ std::string_view ValueOf(const Object& o, std::string* scratch) {
 
 // SET's options, also used by GETEX for its expiry part.
 struct SetOptions {
-  bool nx = false, xx = false, get = false, keepttl = false;
-  std::optional<int64_t> expire_at_ms;  // absolute
+  bool nx = false, xx = false, get = false, keepttl = false, persist = false;
+  int64_t unit_ms = 0;  // 1000 (EX, EXAT) or 1 (PX, PXAT) when an expiry is given, else 0
+  bool absolute = false;
+  std::string_view expire_arg;
+  std::optional<int64_t> expire_at_ms;  // absolute; set by ResolveExpiry
 };
 
-// Parses [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]. Errors as Redis: a conflicting
-// or unknown option is a syntax error; a non-positive or overflowing time is "invalid
-// expire time in 'set' command".
-SetOptions ParseSetOptions(CommandContext& ctx, ArgParser& p) {
-  SetOptions o;
-  bool have_expire = false;
-  while (!p.Done() && p.ok()) {
-    if (p.Match("NX") && !o.xx) {
-      o.nx = true;
-    } else if (p.Match("XX") && !o.nx) {
-      o.xx = true;
-    } else if (p.Match("GET")) {
-      o.get = true;
-    } else if (p.Match("KEEPTTL") && !have_expire) {
-      o.keepttl = true;
+// Redis's parseExtendedStringArgumentsOrReply: [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|
+// KEEPTTL] for SET (from args[3]), [EX|PX|EXAT|PXAT t|PERSIST] for GETEX (from args[2]).
+// Syntax only: an option may repeat (the last time given wins), conflicting or unknown
+// options are a syntax error. The time is checked later (ResolveExpiry), so a syntax error
+// beats a bad number, and GETEX of a missing key replies nil whatever the time. Replies
+// the error and returns false on failure.
+bool ParseSetOptions(CommandContext& ctx, size_t start, bool is_set, SetOptions* o) {
+  enum : int { kEx = 1, kPx = 2, kExAt = 4, kPxAt = 8 };
+  int expire = 0;  // the expiry option given, if any
+  for (size_t j = start; j < ctx.args.size(); ++j) {
+    std::string_view opt = ctx.args[j];
+    if (is_set && EqualsIgnoreCase(opt, "NX") && !o->xx) {
+      o->nx = true;
+    } else if (is_set && EqualsIgnoreCase(opt, "XX") && !o->nx) {
+      o->xx = true;
+    } else if (is_set && EqualsIgnoreCase(opt, "GET")) {
+      o->get = true;
+    } else if (is_set && EqualsIgnoreCase(opt, "KEEPTTL") && expire == 0) {
+      o->keepttl = true;
+    } else if (!is_set && EqualsIgnoreCase(opt, "PERSIST") && expire == 0) {
+      o->persist = true;
     } else {
-      std::string_view tok = p.Peek();
-      int64_t unit = 0;
-      bool absolute = false;
-      if (EqualsIgnoreCase(tok, "EX")) {
-        unit = 1000;
-      } else if (EqualsIgnoreCase(tok, "PX")) {
-        unit = 1;
-      } else if (EqualsIgnoreCase(tok, "EXAT")) {
-        unit = 1000, absolute = true;
-      } else if (EqualsIgnoreCase(tok, "PXAT")) {
-        unit = 1, absolute = true;
+      int which = EqualsIgnoreCase(opt, "EX")     ? kEx
+                  : EqualsIgnoreCase(opt, "PX")   ? kPx
+                  : EqualsIgnoreCase(opt, "EXAT") ? kExAt
+                  : EqualsIgnoreCase(opt, "PXAT") ? kPxAt
+                                                  : 0;
+      if (which == 0 || o->keepttl || o->persist || (expire & ~which) || j + 1 >= ctx.args.size()) {
+        ctx.Error(err::kSyntax);
+        return false;
       }
-      if (unit == 0 || have_expire || o.keepttl || p.Remaining() < 2) {
-        p.Fail(err::kSyntax);
-        break;
-      }
-      p.Next();
-      int64_t amount = p.Int();
-      if (!p.ok()) break;
-      std::optional<int64_t> at;
-      if (amount > 0) at = AbsoluteExpiryMs(amount, unit, absolute, ctx.node.NowMs());
-      if (!at) {
-        p.Fail(err::InvalidExpire(ctx.spec.name));
-        break;
-      }
-      o.expire_at_ms = at;
-      have_expire = true;
+      expire = which;
+      o->unit_ms = (which & (kEx | kExAt)) ? 1000 : 1;
+      o->absolute = (which & (kExAt | kPxAt)) != 0;
+      o->expire_arg = ctx.args[++j];
     }
   }
-  return o;
+  return true;
+}
+
+// Redis's getExpireMillisecondsOrReply: the time must be an integer (ERR value is not an
+// integer...), positive and not overflow once converted (ERR invalid expire time in
+// '<cmd>' command). Replies the error and returns false on failure.
+bool ResolveExpiry(CommandContext& ctx, SetOptions* o) {
+  if (o->unit_ms == 0) return true;
+  std::optional<int64_t> amount = lattice::ParseInt64(o->expire_arg);
+  if (!amount) {
+    ctx.Error(err::kNotInteger);
+    return false;
+  }
+  if (*amount > 0) {
+    o->expire_at_ms = AbsoluteExpiryMs(*amount, o->unit_ms, o->absolute, ctx.node.NowMs());
+  }
+  if (!o->expire_at_ms) {
+    ctx.Error(err::InvalidExpire(ctx.spec.name));
+    return false;
+  }
+  return true;
 }
 
 void CmdGet(CommandContext& ctx) {
@@ -108,9 +123,8 @@ void DoSet(CommandContext& ctx, std::string_view key, std::string_view value,
 }
 
 void CmdSet(CommandContext& ctx) {
-  ArgParser p(ctx.args, 3);
-  SetOptions opt = ParseSetOptions(ctx, p);
-  if (!p.ok()) return ctx.Error(p.error());
+  SetOptions opt;
+  if (!ParseSetOptions(ctx, 3, /*is_set=*/true, &opt) || !ResolveExpiry(ctx, &opt)) return;
   DoSet(ctx, ctx.args[1], ctx.args[2], opt);
 }
 
@@ -155,50 +169,22 @@ void CmdGetDel(CommandContext& ctx) {
 }
 
 void CmdGetEx(CommandContext& ctx) {
-  ArgParser p(ctx.args, 2);
-  bool persist = false;
-  std::optional<int64_t> at;
-  while (!p.Done() && p.ok()) {
-    if (p.Match("PERSIST") && !at && !persist) {
-      persist = true;
-      continue;
-    }
-    std::string_view tok = p.Peek();
-    int64_t unit = 0;
-    bool absolute = false;
-    if (EqualsIgnoreCase(tok, "EX")) {
-      unit = 1000;
-    } else if (EqualsIgnoreCase(tok, "PX")) {
-      unit = 1;
-    } else if (EqualsIgnoreCase(tok, "EXAT")) {
-      unit = 1000, absolute = true;
-    } else if (EqualsIgnoreCase(tok, "PXAT")) {
-      unit = 1, absolute = true;
-    }
-    if (unit == 0 || at || persist || p.Remaining() < 2) {
-      p.Fail(err::kSyntax);
-      break;
-    }
-    p.Next();
-    int64_t amount = p.Int();
-    if (!p.ok()) break;
-    if (amount > 0) at = AbsoluteExpiryMs(amount, unit, absolute, ctx.node.NowMs());
-    if (!at) p.Fail(err::InvalidExpire(ctx.spec.name));
-  }
-  if (!p.ok()) return ctx.Error(p.error());
+  SetOptions opt;
+  if (!ParseSetOptions(ctx, 2, /*is_set=*/false, &opt)) return;
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
   if (wrong) return;
   if (!o) return ctx.reply().Null();
+  if (!ResolveExpiry(ctx, &opt)) return;
   std::string scratch;
   std::string value(ValueOf(*o, &scratch));
-  if (at) {
-    if (*at <= ctx.node.NowMs()) {
+  if (opt.expire_at_ms) {
+    if (*opt.expire_at_ms <= ctx.node.NowMs()) {
       ctx.node.Delete(ctx.args[1]);
     } else {
-      ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::SetExpiry(m, *at); });
+      ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::SetExpiry(m, *opt.expire_at_ms); });
     }
-  } else if (persist && o->ExpiryMs()) {
+  } else if (opt.persist && o->ExpiryMs()) {
     ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::PersistKey(m); });
   }
   ctx.reply().Bulk(value);
@@ -299,7 +285,9 @@ void CmdSetRange(CommandContext& ctx) {
   std::string scratch;
   std::string value = o ? std::string(ValueOf(*o, &scratch)) : std::string();
   if (piece.empty()) return ctx.reply().Integer(static_cast<int64_t>(value.size()));
-  if (offset + static_cast<int64_t>(piece.size()) > ctx.node.config().proto_max_bulk_len) {
+  int64_t total;  // Redis's checkStringLength: an overflowing size is too long, too
+  if (__builtin_add_overflow(offset, static_cast<int64_t>(piece.size()), &total) ||
+      total > ctx.node.config().proto_max_bulk_len) {
     return ctx.Error(err::kStringTooLong);
   }
   size_t need = static_cast<size_t>(offset) + piece.size();
