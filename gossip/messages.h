@@ -33,6 +33,10 @@ struct KeyState {
 struct DeltaBatch {
   uint64_t epoch = 0;
   uint64_t seq = 0;
+  // The lowest seq the sender still holds unacknowledged when it sends this batch: a
+  // receiver that does not know the stream yet (it restarted) expects every batch from
+  // base_seq on, so a lost resend is asked for again rather than skipped.
+  uint64_t base_seq = 0;
   std::vector<KeyState> deltas;
 };
 

@@ -212,8 +212,14 @@ void BuildIncrement(const ValueDots<V>& dots, const CounterRuns* runs, const Dot
       if (e.first.replica == d.replica && (!mine || mine->first < e.first)) mine = &e;
     }
     if (mine) {
+      // A run fully absorbed by a removal or by the winning write is closed: continuing it
+      // would net new increments against a long-double total (inexact), so a new run
+      // starts and the value reads back exactly what the increment produced.
       const Contribution* b = FindRun(runs->baseline, mine->first);
-      bool absorbed = b && !(*b < mine->second);
+      const auto* w = dots.Winner();
+      const Contribution* wa =
+          w && w->second.absorbed ? FindRun(*w->second.absorbed, mine->first) : nullptr;
+      bool absorbed = (b && !(*b < mine->second)) || (wa && !(*wa < mine->second));
       int64_t sum;
       bool overflow = __builtin_add_overflow(mine->second.i, di, &sum);
       if (!absorbed && !overflow) {
@@ -226,6 +232,50 @@ void BuildIncrement(const ValueDots<V>& dots, const CounterRuns* runs, const Dot
   c.i += di;
   c.f += df;
   JoinRun(delta_runs.totals, run, c);
+}
+
+// Drops runs that contribute nothing to any view: every live entry (and the baseline)
+// absorbed all of the run. Only for a state whose removals and writes are causally stable
+// (a key's sole replica): a concurrent write that had not absorbed the run would need it.
+template <typename V>
+void CompactAbsorbedRuns(ValueDots<V>& dots, CounterRuns& runs) {
+  if (runs.totals.empty()) return;
+  RunMap keep;
+  for (const auto& [run, total] : runs.totals) {
+    const Contribution* b = FindRun(runs.baseline, run);
+    bool base_done = b && !(*b < total);
+    bool dead = base_done || !dots.entries.IsBottom();
+    if (!base_done) {
+      for (const auto& [d, e] : dots.entries.entries()) {
+        const Contribution* a = e.absorbed ? FindRun(*e.absorbed, run) : nullptr;
+        if (!a || *a < total) {
+          dead = false;
+          break;
+        }
+      }
+    }
+    if (!dead) keep.emplace_back(run, total);
+  }
+  if (keep.size() == runs.totals.size()) return;
+  auto is_kept = [&](const Dot& run) { return FindRun(keep, run) != nullptr; };
+  RunMap baseline;
+  for (const auto& e : runs.baseline) {
+    if (is_kept(e.first)) baseline.push_back(e);
+  }
+  for (auto& [d, e] : dots.entries.mutable_entries()) {
+    if (!e.absorbed) continue;
+    RunMap a;
+    for (const auto& x : *e.absorbed) {
+      if (is_kept(x.first)) a.push_back(x);
+    }
+    if (a.empty()) {
+      e.absorbed.Reset();
+    } else {
+      *e.absorbed = std::move(a);
+    }
+  }
+  runs.totals = std::move(keep);
+  runs.baseline = std::move(baseline);
 }
 
 // Removes the value (DEL, HDEL, ZREM, expiry): removes observed dots; the baseline absorbs

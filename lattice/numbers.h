@@ -56,8 +56,10 @@ inline std::optional<long double> ParseLongDouble(std::string_view s) {
   return v;
 }
 
-// Redis string2d for doubles (scores, INCRBYFLOAT increments use ld): strtod over the whole
-// string; no leading space, not NaN. "inf", "+inf", "-inf" are accepted as in Redis.
+// Redis getDoubleFromObject for doubles (scores, INCRBYFLOAT increments use ld): strtod
+// over the whole string; no leading space, not NaN. "inf", "+inf", "-inf" are accepted as
+// in Redis; a literal that overflows to infinity or underflows to zero is refused, while
+// one that rounds to a subnormal (strtod's ERANGE with a non-zero result) is accepted.
 inline std::optional<double> ParseDouble(std::string_view s) {
   if (s.empty() || s.size() >= 5120) return std::nullopt;
   if (std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
@@ -66,10 +68,7 @@ inline std::optional<double> ParseDouble(std::string_view s) {
   errno = 0;
   double v = std::strtod(buf.c_str(), &end);
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return std::nullopt;
-  if (errno == ERANGE && !std::isinf(v) && v != 0) return std::nullopt;
-  if (errno == ERANGE && std::isinf(v) && buf.find_first_of("iI") == std::string::npos) {
-    return std::nullopt;  // overflow of a finite literal
-  }
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   return v;
 }
 

@@ -210,6 +210,10 @@ class Object : public Causal<KeyStore> {
 
   // True if the object holds live data of type t (visible or not).
   bool HasData(KeyType t) const;
+
+  // Drops the counter runs of the registers `delta` touched that no view needs any more
+  // (see CompactAbsorbedRuns). Only for a key this node is the sole replica of.
+  void CompactRunsTouchedBy(const Object& delta);
 };
 
 // One command's change to one key (see the file comment).
@@ -276,6 +280,32 @@ inline bool Object::HasData(KeyType t) const {
       break;
   }
   return false;
+}
+
+inline void Object::CompactRunsTouchedBy(const Object& delta) {
+  if (store.str && store.str->runs && delta.store.str) {
+    CompactAbsorbedRuns(store.str->dots, *store.str->runs);
+    store.str->runs.Normalize();
+  }
+  if (store.hash && delta.store.hash) {
+    for (const auto& [f, r] : delta.store.hash->runs) {
+      auto it = store.hash->runs.find(f);
+      ValueDots<std::string>* d = store.hash->fields.FindMutable(f);
+      if (it == store.hash->runs.end() || !d) continue;
+      CompactAbsorbedRuns(*d, it->second);
+      if (it->second.IsBottom()) store.hash->runs.erase(it);
+    }
+  }
+  if (store.zset && delta.store.zset) {
+    for (const auto& [m, r] : delta.store.zset->runs()) {
+      auto& runs = store.zset->mutable_runs();
+      auto it = runs.find(m);
+      ValueDots<double>* d = store.zset->mutable_members().FindMutable(m);
+      if (it == runs.end() || !d) continue;
+      CompactAbsorbedRuns(*d, it->second);
+      if (it->second.IsBottom()) runs.erase(it);
+    }
+  }
 }
 
 inline KeyType Object::Type() const {

@@ -257,3 +257,35 @@ TEST(SemanticsTest, WriteUnseenByExpiryRemovalSurvives) {
 
 }  // namespace
 }  // namespace starling::lattice
+
+namespace starling::lattice {
+namespace {
+
+TEST(CounterRunsTest, IncrementAfterSetStartsAFreshRunAndCompactionBoundsRuns) {
+  Replica a(1);
+  for (int cycle = 0; cycle < 100; ++cycle) {
+    a.Do([](Mutation& m) { IncrementString(m, 0, 0.1L); });
+    a.Do([](Mutation& m) { WriteString(m, "-974", false); });
+    Object d = a.Do([](Mutation& m) { IncrementString(m, 0, 462.37L); });
+    EXPECT_EQ(StrOf(a.obj), "-511.63");
+    a.obj.CompactRunsTouchedBy(d);  // what a sole replica does after each change
+  }
+  ASSERT_NE(a.obj.str()->runs.get(), nullptr);
+  EXPECT_LE(a.obj.str()->runs->totals.size(), 2u);
+  EXPECT_EQ(StrOf(a.obj), "-511.63");
+}
+
+TEST(CounterRunsTest, CompactionKeepsRunsAConcurrentWriteStillNeeds) {
+  Replica a(1), b(2);
+  b.Receive(a.Do([](Mutation& m) { IncrementString(m, 5, 0); }));
+  Object set_delta = a.Do([](Mutation& m) { WriteString(m, "0", false); });
+  // b never saw the SET: its concurrent write keeps a's run relevant after the join.
+  b.Do([](Mutation& m) { WriteString(m, "100", false); });
+  Object merged = Merge(a.obj, b.obj);
+  Object compacted = merged;
+  compacted.CompactRunsTouchedBy(set_delta);
+  EXPECT_EQ(StrOf(compacted), StrOf(merged));
+}
+
+}  // namespace
+}  // namespace starling::lattice

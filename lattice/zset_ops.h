@@ -3,6 +3,7 @@
 // ZINCRBYs add up. Mutators change only the Mutation's delta; the caller Apply()s it.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -46,6 +47,47 @@ inline void ZsetIncrement(Mutation& m, std::string_view member, double by) {
   ZsetStore& dz = m.dstore().zset.Ensure();
   BuildIncrement(internal::MemberDots(o, ref), runs, d, 0, by, m.dctx(),
                  dz.mutable_members().At(ElemKey(ref)), dz.mutable_runs()[ElemKey(ref)]);
+}
+
+// ZINCRBY as one node computes it: the visible score becomes exactly `target`, the double
+// sum of the current score and the increment (Redis's arithmetic), rather than the long
+// double sum of all increments since the last ZADD, which may round differently. The amount
+// added to this replica's run is what it takes to reach `target`, so concurrent increments
+// at other replicas still add up. When no increment of the run reaches `target` exactly
+// (infinite scores or sums, where run arithmetic gives NaN or loses the value), the member
+// is assigned `target` instead, as a ZADD would. REQUIRES: target is not NaN.
+inline void ZsetIncrementTo(Mutation& m, std::string_view member, double by, double target) {
+  m.Retag(KeyType::kZset);
+  ElemRef ref(member);
+  const Object& o = m.obj();
+  const ZsetStore* z = o.zset();
+  const CounterRuns* runs = z ? z->RunsOf(ref) : nullptr;
+  const ValueDots<double>& dots = internal::MemberDots(o, ref);
+  long double amount = by;
+  if (!dots.IsBottom()) {
+    const auto* w = dots.Winner();
+    long double base = w ? w->second.value : 0.0L;
+    RunNet net = NetOfRuns(dots, runs);
+    long double diff =
+        (static_cast<long double>(target) - base) - (static_cast<long double>(net.i) + net.f);
+    if (std::isfinite(diff))
+      amount = diff;
+  }
+  Dot d = m.NewDot();
+  // What the increment would show: the same entries, this replica's run moved on.
+  ValueDots<double> sim_dots;
+  CounterRuns sim_runs;
+  CausalContext sim_ctx;
+  BuildIncrement(dots, runs, d, 0, amount, sim_ctx, sim_dots, sim_runs);
+  CounterRuns after = runs ? *runs : CounterRuns{};
+  JoinRuns(after.totals, sim_runs.totals);
+  ZsetStore& dz = m.dstore().zset.Ensure();
+  ValueDots<double>& dm = dz.mutable_members().At(ElemKey(ref));
+  if (ZsetStore::VisibleScore(dots, &after) == target) {
+    BuildIncrement(dots, runs, d, 0, amount, m.dctx(), dm, dz.mutable_runs()[ElemKey(ref)]);
+  } else {
+    BuildAssign(dots, runs, d, m.stamp(), target, m.dctx(), dm);
+  }
 }
 
 // ZREM: returns how many members were removed. Removing the last member deletes the key.

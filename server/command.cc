@@ -63,6 +63,20 @@ const CommandSpec* CommandTable::FindSub(const CommandSpec& container, std::stri
   return nullptr;
 }
 
+std::vector<size_t> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::vector<size_t> out;
+  if (spec.first_key > 0) {
+    int64_t argc = static_cast<int64_t>(args.size());
+    int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+    int64_t step = spec.key_step > 0 ? spec.key_step : 1;
+    for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
+      out.push_back(static_cast<size_t>(i));
+    }
+  }
+  if (spec.key_finder) spec.key_finder(args, &out);
+  return out;
+}
+
 CommandContext::CommandContext(Node& n, Session& s, std::span<const std::string_view> a,
                                const CommandSpec& sp)
     : node(n), session(s), args(a), spec(sp) {}

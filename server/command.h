@@ -69,7 +69,27 @@ struct CommandSpec {
   const char* complexity;
   const char* syntax;      // arguments after the name, see command_docs.h
   std::span<const CommandSpec> subcommands = {};
+  // For commands whose keys are not at fixed positions (Redis's movablekeys: numkeys
+  // forms): appends the indexes of the key arguments.
+  void (*key_finder)(std::span<const std::string_view> args, std::vector<size_t>* out) = nullptr;
 };
+
+// The indexes of the key arguments of a command line (fixed positions and key_finder).
+std::vector<size_t> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args);
+// A key_finder for `numkeys key...` forms: numkeys at `numkeys_at`, keys right after it.
+template <size_t kNumkeysAt>
+void NumkeysKeys(std::span<const std::string_view> args, std::vector<size_t>* out) {
+  if (args.size() <= kNumkeysAt) return;
+  int64_t n = 0;
+  for (char c : args[kNumkeysAt]) {
+    if (c < '0' || c > '9' || n > 1'000'000) return;
+    n = n * 10 + (c - '0');
+  }
+  for (size_t i = kNumkeysAt + 1; i < args.size() && static_cast<int64_t>(i - kNumkeysAt) <= n;
+       ++i) {
+    out->push_back(i);
+  }
+}
 
 // Case-insensitive ASCII comparison.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -42,6 +42,7 @@ EventLoop::EventLoop(Node& node, const Clock& clock) : node_(node), clock_(clock
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal_fd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   epoll_event ev{};
@@ -118,7 +119,7 @@ Status EventLoop::Run() {
   int64_t next_timer = clock_.MonoMillis() + node_.TimerPeriodMs();
   while (!stop_ && !node_.shutdown_requested()) {
     int64_t now = clock_.MonoMillis();
-    int64_t wait = std::max<int64_t>(0, next_timer - now);
+    int64_t wait = std::min(std::max<int64_t>(0, next_timer - now), node_.MsUntilNextWork());
     int64_t blocked_wait = node_.MsUntilBlockedDeadline();
     if (blocked_wait >= 0) wait = std::min(wait, blocked_wait);
     int timeout = static_cast<int>(wait);
@@ -131,6 +132,15 @@ Status EventLoop::Run() {
       if (fd == signal_fd_) {
         signalfd_siginfo si;
         while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {
+          if (si.ssi_signo == SIGHUP) {
+            Status st = node_.ReloadCluster();
+            if (st.ok()) {
+              SPDLOG_INFO("SIGHUP: cluster config reloaded");
+            } else {
+              SPDLOG_ERROR("SIGHUP: cluster config not reloaded: {}", st.ToString());
+            }
+            continue;
+          }
           SPDLOG_INFO("received signal {}, shutting down", si.ssi_signo);
           stop_ = true;
         }
@@ -158,6 +168,8 @@ Status EventLoop::Run() {
       }
       if (what & EPOLLIN) OnReadable(c);
     }
+    // Watched descriptors may be edge-triggered (ZeroMQ's ZMQ_FD): poll them every turn.
+    for (auto& [wfd, cb] : watches_) cb();
     if (clock_.MonoMillis() >= next_timer) {
       node_.OnTimer();
       next_timer = clock_.MonoMillis() + node_.TimerPeriodMs();
@@ -238,7 +250,7 @@ void EventLoop::OnReadable(Conn& c) {
 
 void EventLoop::ProcessInput(Conn& c) {
   Session& s = *c.session;
-  while (s.close == Session::Close::kNo && !s.blocked) {
+  while (s.close == Session::Close::kNo && !s.Paused()) {
     resp::ParseResult r = c.parser->Next();
     if (r == resp::ParseResult::kCommand) {
       node_.Execute(s, c.parser->args());

@@ -10,6 +10,7 @@
 
 #include <cxxopts.hpp>
 #include <iostream>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -21,6 +22,9 @@
 #include "lattice/numbers.h"
 #include "storage/engine.h"
 #include "storage/leveldb_engine.h"
+#include "gossip/zmq_transport.h"
+#include "routing/cluster_config.h"
+#include "server/cluster.h"
 
 namespace starling::server {
 namespace {
@@ -58,6 +62,9 @@ int Main(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("127.0.0.1"))
       ("data-dir", "data directory", cxxopts::value<std::string>()->default_value("./data"))
       ("requirepass", "password clients must AUTH with", cxxopts::value<std::string>()->default_value(""))
+      ("config", "cluster config file (YAML); with --node, start that member of the cluster",
+       cxxopts::value<std::string>()->default_value(""))
+      ("node", "this node's id in the cluster config", cxxopts::value<std::string>()->default_value(""))
       ("storage", "leveldb (persistent, the default) or memory (nothing kept across restarts)",
        cxxopts::value<std::string>()->default_value("leveldb"))
       ("appendfsync", "durability: always, everysec or no",
@@ -77,7 +84,28 @@ int Main(int argc, char** argv) {
     std::cout << options.help() << "\n";
     return 0;
   }
+  std::string config_path = args["config"].as<std::string>();
+  std::string node_id = args["node"].as<std::string>();
+  if (config_path.empty() != node_id.empty()) {
+    std::cerr << "starling-server: --config and --node go together\n";
+    return 2;
+  }
+  std::optional<routing::ClusterConfig> cluster_config;
+  if (!config_path.empty()) {
+    auto loaded = routing::LoadClusterConfig(config_path);
+    if (!loaded.ok()) {
+      std::cerr << "starling-server: " << config_path << ": " << loaded.status().message() << "\n";
+      return 2;
+    }
+    if (!loaded->Find(node_id)) {
+      std::cerr << "starling-server: " << config_path << ": nodes: no node with id '" << node_id
+                << "'\n";
+      return 2;
+    }
+    cluster_config = std::move(*loaded);
+  }
   LogOptions log;
+  log.prefix = node_id;
   log.level = args["log-level"].as<std::string>();
   auto fmt = ParseLogFormat(args["log-format"].as<std::string>());
   if (!fmt.ok()) {
@@ -96,7 +124,16 @@ int Main(int argc, char** argv) {
   config.bind = args["bind"].as<std::string>();
   config.dir = args["data-dir"].as<std::string>();
   config.requirepass = args["requirepass"].as<std::string>();
-  if (Status st = config.Set("appendfsync", args["appendfsync"].as<std::string>()); !st.ok()) {
+  std::string durability = args["appendfsync"].as<std::string>();
+  const routing::NodeConfig* me = nullptr;
+  if (cluster_config) {
+    me = cluster_config->Find(node_id);
+    config.port = me->resp_port;
+    config.bind = cluster_config->bind;
+    config.dir = me->data_dir.empty() ? cluster_config->data_dir + "/" + node_id : me->data_dir;
+    if (!args.count("appendfsync")) durability = cluster_config->durability;
+  }
+  if (Status st = config.Set("appendfsync", durability); !st.ok()) {
     std::cerr << "starling-server: --appendfsync: " << st.message() << "\n";
     return 2;
   }
@@ -104,7 +141,7 @@ int Main(int argc, char** argv) {
   SystemClock clock;
   Prng random(SeedFromOs());
   std::string storage_kind = args["storage"].as<std::string>();
-  std::string node_id = "standalone";
+  if (node_id.empty()) node_id = "standalone";
   std::unique_ptr<storage::Engine> engine_holder;
   Result<lattice::ReplicaId> replica = lattice::ReplicaId{0};
   if (storage_kind == "leveldb") {
@@ -133,11 +170,51 @@ int Main(int argc, char** argv) {
   int port = static_cast<int>(config.port);
   Node::Env env{clock, random, engine, [&port]() { return ReadProcessInfo(port, ""); }};
   Node node(env, config, *replica);
+
+  // Cluster mode: the ZeroMQ transport on the gossip port and the node's cluster part.
+  std::unique_ptr<gossip::ZmqTransport> transport;
+  std::unique_ptr<Cluster> cluster;
+  auto peer_addresses = [](const routing::ClusterConfig& c) {
+    std::vector<gossip::ZmqPeerAddress> out;
+    for (const auto& n : c.nodes) out.push_back(gossip::ZmqPeerAddress{n.id, n.host, n.gossip_port});
+    return out;
+  };
+  if (cluster_config) {
+    gossip::ZmqTransportOptions topt;
+    topt.self = node_id;
+    topt.bind = cluster_config->bind;
+    topt.port = me->gossip_port;
+    auto t = gossip::ZmqTransport::Open(topt);
+    if (!t.ok()) {
+      SPDLOG_CRITICAL("cannot open the gossip port {}: {}", me->gossip_port, t.status().message());
+      return 1;
+    }
+    transport = std::move(*t);
+    if (Status st = transport->SetPeers(peer_addresses(*cluster_config)); !st.ok()) {
+      SPDLOG_CRITICAL("cannot connect to peers: {}", st.ToString());
+      return 1;
+    }
+    cluster = std::make_unique<Cluster>(node, *cluster_config, node_id, *transport, *replica);
+    node.AttachCluster(cluster.get());
+    node.SetReloadHook([&, config_path]() -> Status {
+      auto next = routing::LoadClusterConfig(config_path);
+      if (!next.ok()) return next.status();
+      STARLING_RETURN_IF_ERROR(transport->SetPeers(peer_addresses(*next)));
+      return cluster->Reconfigure(std::move(*next));
+    });
+  }
   if (Status st = node.Start(); !st.ok()) {
     SPDLOG_CRITICAL("cannot start: {}", st.ToString());
     return 1;
   }
   EventLoop loop(node, clock);
+  if (transport) {
+    loop.AddWatch(transport->fd(), [&]() {
+      transport->Drain([&](const gossip::NodeId&, std::string_view bytes) {
+        cluster->OnPeerBytes(bytes);
+      });
+    });
+  }
   if (Status st = loop.Listen(config.bind, port); !st.ok()) {
     SPDLOG_CRITICAL("{}", st.ToString());
     return 1;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/cluster.h"
 #include "server/errors.h"
 
 #include <algorithm>
@@ -100,6 +101,19 @@ void Node::Execute(Session& s, std::span<const std::string_view> args) {
   s.last_interaction_ms = NowMs();
   Dispatch(s, args);
   if (!ready_keys_.empty()) ServeReadyKeys();
+}
+
+void Node::ResumeFetched(uint64_t session_id) {
+  Session* s = FindSession(session_id);
+  if (!s || !s->fetching) return;
+  std::vector<std::string> saved = std::move(*s->fetching);
+  s->fetching.reset();
+  std::vector<std::string_view> args(saved.begin(), saved.end());
+  skip_fetch_ = true;
+  Dispatch(*s, args);
+  skip_fetch_ = false;
+  if (!ready_keys_.empty()) ServeReadyKeys();
+  if (!s->Paused()) unblocked_.push_back(session_id);
 }
 
 void Node::Block(Session& s, std::span<const std::string_view> args,
@@ -236,6 +250,20 @@ void Node::Dispatch(Session& s, std::span<const std::string_view> args) {
   ++cmd.calls;
   s.last_command = std::move(fullname);
   if ((spec->flags & kCmdWrite) && !env_.engine.Healthy()) return Reject(s, &cmd, err::kMisconf);
+  if (cluster_ && !skip_fetch_) {
+    // Keys this node does not replicate: fetch their states from a replica first, then run
+    // the command here (Cluster: fetch-then-execute).
+    std::vector<std::string> remote;
+    for (size_t i : KeyIndexes(*spec, args)) {
+      if (!cluster_->Replicates(args[i])) remote.emplace_back(args[i]);
+    }
+    if (!remote.empty()) {
+      s.fetching = std::make_unique<std::vector<std::string>>(args.begin(), args.end());
+      uint64_t id = s.id;
+      cluster_->StartFetch(std::move(remote), [this, id](bool) { ResumeFetched(id); });
+      return;
+    }
+  }
   CommandContext ctx(*this, s, args, *spec);
   size_t reply_start = s.out.size();
   int64_t start_us = env_.clock.MonoMicros();
@@ -297,6 +325,17 @@ void Node::ExpireKey(std::string_view key) {
 }
 
 void Node::FlushAll() {
+  if (cluster_) {
+    // In a cluster a flush is a removal of every key this node holds, replicated like DEL,
+    // so writes the flush did not see survive it.
+    std::vector<std::string> keys;
+    for (const auto& [k, o] : keyspace_.map()) {
+      if (o->Exists()) keys.push_back(k.str);
+    }
+    for (const std::string& k : keys) Write(k, [](lattice::Mutation& m) { m.RemoveAll(); });
+    ++dirty_counter_;
+    return;
+  }
   keyspace_.Clear();
   ready_keys_.clear();
   Status st = env_.engine.Clear();
@@ -313,20 +352,58 @@ const lattice::Object* Node::AfterChange(const lattice::ElemRef& key, lattice::O
   if (after.exists && !blocked_on_.empty() && blocked_on_.count(std::string(key.str))) {
     ready_keys_.emplace_back(key.str);
   }
-  // A node that is the only replica of its keys has a causally stable view of every
-  // removal at once, so tombstones and ghost counter runs go immediately.
+  if (cluster_) cluster_->OnLocalChange(key.str, &obj, delta);
+  if (after.exists && (!cluster_ || cluster_->SoleReplica(key.str))) {
+    // Stable at once: counter runs that no view needs go (bounded memory under SET+INCR).
+    obj.CompactRunsTouchedBy(delta);
+  }
+  // A node that is the only replica of a key has a causally stable view of every removal
+  // at once, so tombstones and ghost counter runs go immediately. In a cluster the
+  // tombstone stays until the removal is stable (Cluster announces it).
   if (!after.exists) {
-    obj.DropGhosts();
-    if (obj.store.IsBottom()) {
-      keyspace_.Erase(key);
-      env_.engine.Changed(key.str, nullptr, delta);
-      return nullptr;
+    if (!cluster_ || cluster_->SoleReplica(key.str)) {
+      obj.DropGhosts();
+      if (obj.store.IsBottom()) {
+        keyspace_.Erase(key);
+        env_.engine.Changed(key.str, nullptr, delta);
+        return nullptr;
+      }
     }
     env_.engine.Changed(key.str, &obj, delta);
     return nullptr;
   }
   env_.engine.Changed(key.str, &obj, delta);
   return &obj;
+}
+
+void Node::ApplyRemote(std::string_view key, const lattice::Object& state) {
+  lattice::ElemRef ref(key);
+  lattice::Object& obj = keyspace_.FindOrCreate(ref);
+  storage::Keyspace::KeyState before = storage::Keyspace::StateOf(&obj);
+  obj.Join(state);
+  storage::Keyspace::KeyState after = storage::Keyspace::StateOf(&obj);
+  keyspace_.Track(ref, before, after);
+  ++dirty_counter_;
+  if (after.exists && !blocked_on_.empty() && blocked_on_.count(std::string(key))) {
+    ready_keys_.emplace_back(key);
+  }
+  env_.engine.Changed(key, &obj, state);
+  if (!ready_keys_.empty()) ServeReadyKeys();
+}
+
+void Node::DropKey(std::string_view key) {
+  lattice::ElemRef ref(key);
+  lattice::Object* obj = keyspace_.Find(ref);
+  if (!obj) return;
+  keyspace_.Track(ref, storage::Keyspace::StateOf(obj), storage::Keyspace::KeyState{});
+  keyspace_.Erase(ref);
+  env_.engine.Changed(key, nullptr, lattice::Object());
+}
+
+int64_t Node::MsUntilNextWork() const {
+  int64_t ms = TimerPeriodMs();
+  if (cluster_) ms = std::min<int64_t>(ms, cluster_->config().gossip_period_ms);
+  return ms;
 }
 
 void Node::EndOfTurn() {
@@ -343,6 +420,8 @@ void Node::EndOfTurn() {
     }
   }
   turn_writes_.clear();
+  // Replication after the commit: acknowledgements promise what is stored.
+  if (cluster_ && st.ok()) cluster_->AfterCommit();
 }
 
 int64_t Node::TimerPeriodMs() const { return std::max<int64_t>(1, 1000 / config_.hz); }

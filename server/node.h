@@ -81,6 +81,8 @@ struct NodeStats {
   std::map<std::string, uint64_t, std::less<>> errors;
 };
 
+class Cluster;
+
 class Node {
  public:
   struct Env {
@@ -150,6 +152,21 @@ class Node {
   const lattice::Object* Write(std::string_view key, F&& build);
   // DEL: removes what this node has observed of key. Returns whether it existed.
   bool Delete(std::string_view key);
+
+  // ---- Cluster mode (null cluster: a one-node cluster).
+  void AttachCluster(Cluster* cluster) { cluster_ = cluster; }
+  Cluster* cluster() { return cluster_; }
+  // Joins a peer's change (delta or full state) into key.
+  void ApplyRemote(std::string_view key, const lattice::Object& state);
+  // Forgets key here entirely (a collected tombstone, a hinted copy handed off).
+  void DropKey(std::string_view key);
+  // Milliseconds until the node wants its next EndOfTurn/OnTimer call.
+  int64_t MsUntilNextWork() const;
+  // STARLING RELOAD / SIGHUP: the process main sets how to re-read the cluster config.
+  void SetReloadHook(std::function<Status()> hook) { reload_hook_ = std::move(hook); }
+  Status ReloadCluster() {
+    return reload_hook_ ? reload_hook_() : Status::FailedPrecondition("no cluster config");
+  }
   // Removes every key (FLUSHALL / FLUSHDB).
   void FlushAll();
 
@@ -191,6 +208,7 @@ class Node {
   void CountError(std::string_view error);
   void SampleMetrics();
   void ServeReadyKeys();
+  void ResumeFetched(uint64_t session_id);
   void ApplyDurability();
   void Unblock(Session& s);
 
@@ -205,6 +223,9 @@ class Node {
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_session_id_ = 1;
   std::vector<uint64_t> killed_;
+  Cluster* cluster_ = nullptr;
+  std::function<Status()> reload_hook_;
+  bool skip_fetch_ = false;  // running a command whose non-local keys were just fetched
   // Blocking: key -> waiting sessions in arrival order; keys written since the last serve;
   // (deadline, session) of every blocked session with a timeout.
   std::map<std::string, std::deque<uint64_t>> blocked_on_;

@@ -46,6 +46,13 @@ struct Session {
     bool null_array_on_timeout = true;  // BLPOP/BZPOPMIN: *-1; BLMOVE/BRPOPLPUSH: $-1
   };
   std::unique_ptr<Blocked> blocked;
+
+  // Set while the node fetches the states of keys it does not replicate for this session's
+  // command (cluster mode): the command, to run once they arrived.
+  std::unique_ptr<std::vector<std::string>> fetching;
+
+  // The driver runs no further command of the session while it waits.
+  bool Paused() const { return blocked != nullptr || fetching != nullptr; }
 };
 
 }  // namespace starling::server

@@ -72,7 +72,8 @@ bool ParseSetOptions(CommandContext& ctx, size_t start, bool is_set, SetOptions*
 // integer...), positive and not overflow once converted (ERR invalid expire time in
 // '<cmd>' command). Replies the error and returns false on failure.
 bool ResolveExpiry(CommandContext& ctx, SetOptions* o) {
-  if (o->unit_ms == 0) return true;
+  if (o->unit_ms == 0)
+    return true;
   std::optional<int64_t> amount = lattice::ParseInt64(o->expire_arg);
   if (!amount) {
     ctx.Error(err::kNotInteger);
@@ -91,8 +92,10 @@ bool ResolveExpiry(CommandContext& ctx, SetOptions* o) {
 void CmdGet(CommandContext& ctx) {
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
-  if (wrong) return;
-  if (!o) return ctx.reply().Null();
+  if (wrong)
+    return;
+  if (!o)
+    return ctx.reply().Null();
   ReplyStringValue(ctx, *o);
 }
 
@@ -103,7 +106,8 @@ void DoSet(CommandContext& ctx, std::string_view key, std::string_view value,
   std::string old;
   bool had_old = false;
   if (opt.get && o) {
-    if (o->Type() != KeyType::kString) return ctx.Error(err::kWrongType);
+    if (o->Type() != KeyType::kString)
+      return ctx.Error(err::kWrongType);
     std::string scratch;
     old = std::string(ValueOf(*o, &scratch));
     had_old = true;
@@ -114,25 +118,29 @@ void DoSet(CommandContext& ctx, std::string_view key, std::string_view value,
   }
   ctx.node.Write(key, [&](Mutation& m) {
     lattice::WriteString(m, std::string(value), opt.keepttl);
-    if (opt.expire_at_ms) lattice::SetExpiry(m, *opt.expire_at_ms);
+    if (opt.expire_at_ms)
+      lattice::SetExpiry(m, *opt.expire_at_ms);
   });
   // An absolute expiry already in the past deletes the key at once, as in Redis.
-  if (opt.expire_at_ms && *opt.expire_at_ms <= ctx.node.NowMs()) ctx.node.Delete(key);
-  if (opt.get) return had_old ? ctx.reply().Bulk(old) : ctx.reply().Null();
+  if (opt.expire_at_ms && *opt.expire_at_ms <= ctx.node.NowMs())
+    ctx.node.Delete(key);
+  if (opt.get)
+    return had_old ? ctx.reply().Bulk(old) : ctx.reply().Null();
   ctx.Ok();
 }
 
 void CmdSet(CommandContext& ctx) {
   SetOptions opt;
-  if (!ParseSetOptions(ctx, 3, /*is_set=*/true, &opt) || !ResolveExpiry(ctx, &opt)) return;
+  if (!ParseSetOptions(ctx, 3, /*is_set=*/true, &opt) || !ResolveExpiry(ctx, &opt))
+    return;
   DoSet(ctx, ctx.args[1], ctx.args[2], opt);
 }
 
 void CmdSetNx(CommandContext& ctx) {
-  if (ctx.node.Lookup(ctx.args[1], false)) return ctx.reply().Integer(0);
-  ctx.node.Write(ctx.args[1], [&](Mutation& m) {
-    lattice::WriteString(m, std::string(ctx.args[2]), false);
-  });
+  if (ctx.node.Lookup(ctx.args[1], false))
+    return ctx.reply().Integer(0);
+  ctx.node.Write(ctx.args[1],
+                 [&](Mutation& m) { lattice::WriteString(m, std::string(ctx.args[2]), false); });
   ctx.reply().Integer(1);
 }
 
@@ -140,10 +148,13 @@ void CmdSetNx(CommandContext& ctx) {
 void SetWithExpire(CommandContext& ctx, int64_t unit) {
   ArgParser p(ctx.args, 2);
   int64_t amount = p.Int();
-  if (!p.ok()) return ctx.Error(p.error());
+  if (!p.ok())
+    return ctx.Error(p.error());
   std::optional<int64_t> at;
-  if (amount > 0) at = AbsoluteExpiryMs(amount, unit, false, ctx.node.NowMs());
-  if (!at) return ctx.Error(err::InvalidExpire(ctx.spec.name));
+  if (amount > 0)
+    at = AbsoluteExpiryMs(amount, unit, false, ctx.node.NowMs());
+  if (!at)
+    return ctx.Error(err::InvalidExpire(ctx.spec.name));
   SetOptions opt;
   opt.expire_at_ms = at;
   DoSet(ctx, ctx.args[1], ctx.args[3], opt);
@@ -160,8 +171,10 @@ void CmdGetSet(CommandContext& ctx) {
 void CmdGetDel(CommandContext& ctx) {
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
-  if (wrong) return;
-  if (!o) return ctx.reply().Null();
+  if (wrong)
+    return;
+  if (!o)
+    return ctx.reply().Null();
   std::string scratch;
   std::string value(ValueOf(*o, &scratch));
   ctx.node.Delete(ctx.args[1]);
@@ -170,12 +183,16 @@ void CmdGetDel(CommandContext& ctx) {
 
 void CmdGetEx(CommandContext& ctx) {
   SetOptions opt;
-  if (!ParseSetOptions(ctx, 2, /*is_set=*/false, &opt)) return;
+  if (!ParseSetOptions(ctx, 2, /*is_set=*/false, &opt))
+    return;
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
-  if (wrong) return;
-  if (!o) return ctx.reply().Null();
-  if (!ResolveExpiry(ctx, &opt)) return;
+  if (wrong)
+    return;
+  if (!o)
+    return ctx.reply().Null();
+  if (!ResolveExpiry(ctx, &opt))
+    return;
   std::string scratch;
   std::string value(ValueOf(*o, &scratch));
   if (opt.expire_at_ms) {
@@ -204,7 +221,8 @@ void CmdMGet(CommandContext& ctx) {
 }
 
 void CmdMSet(CommandContext& ctx) {
-  if (ctx.args.size() % 2 == 0) return ctx.Error(err::WrongArgs(ctx.spec.name));
+  if (ctx.args.size() % 2 == 0)
+    return ctx.Error(err::WrongArgs(ctx.spec.name));
   for (size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
     ctx.node.Write(ctx.args[i], [&](Mutation& m) {
       lattice::WriteString(m, std::string(ctx.args[i + 1]), false);
@@ -214,9 +232,11 @@ void CmdMSet(CommandContext& ctx) {
 }
 
 void CmdMSetNx(CommandContext& ctx) {
-  if (ctx.args.size() % 2 == 0) return ctx.Error(err::WrongArgs(ctx.spec.name));
+  if (ctx.args.size() % 2 == 0)
+    return ctx.Error(err::WrongArgs(ctx.spec.name));
   for (size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
-    if (ctx.node.Lookup(ctx.args[i], false)) return ctx.reply().Integer(0);
+    if (ctx.node.Lookup(ctx.args[i], false))
+      return ctx.reply().Integer(0);
   }
   for (size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
     ctx.node.Write(ctx.args[i], [&](Mutation& m) {
@@ -229,10 +249,12 @@ void CmdMSetNx(CommandContext& ctx) {
 void CmdAppend(CommandContext& ctx) {
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong, false);
-  if (wrong) return;
+  if (wrong)
+    return;
   std::string scratch;
   std::string value = o ? std::string(ValueOf(*o, &scratch)) : std::string();
-  if (static_cast<int64_t>(value.size() + ctx.args[2].size()) > ctx.node.config().proto_max_bulk_len) {
+  if (static_cast<int64_t>(value.size() + ctx.args[2].size()) >
+      ctx.node.config().proto_max_bulk_len) {
     return ctx.Error(err::kStringTooLong);
   }
   value.append(ctx.args[2]);
@@ -245,7 +267,8 @@ void CmdAppend(CommandContext& ctx) {
 void CmdStrlen(CommandContext& ctx) {
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
-  if (wrong) return;
+  if (wrong)
+    return;
   std::string scratch;
   ctx.reply().Integer(o ? static_cast<int64_t>(ValueOf(*o, &scratch).size()) : 0);
 }
@@ -254,44 +277,59 @@ void CmdGetRange(CommandContext& ctx) {
   ArgParser p(ctx.args, 2);
   int64_t start = p.Int();
   int64_t end = p.Int();
-  if (!p.ok()) return ctx.Error(p.error());
+  if (!p.ok())
+    return ctx.Error(p.error());
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong);
-  if (wrong) return;
-  if (!o) return ctx.reply().Bulk("");
+  if (wrong)
+    return;
+  if (!o)
+    return ctx.reply().Bulk("");
   std::string scratch;
   std::string_view v = ValueOf(*o, &scratch);
   int64_t len = static_cast<int64_t>(v.size());
   // Redis: both negative and start > end is empty; negatives count from the end.
-  if (start < 0 && end < 0 && start > end) return ctx.reply().Bulk("");
-  if (start < 0) start = len + start;
-  if (end < 0) end = len + end;
-  if (start < 0) start = 0;
-  if (end < 0) end = 0;
-  if (end >= len) end = len - 1;
-  if (start > end || len == 0) return ctx.reply().Bulk("");
+  if (start < 0 && end < 0 && start > end)
+    return ctx.reply().Bulk("");
+  if (start < 0)
+    start = len + start;
+  if (end < 0)
+    end = len + end;
+  if (start < 0)
+    start = 0;
+  if (end < 0)
+    end = 0;
+  if (end >= len)
+    end = len - 1;
+  if (start > end || len == 0)
+    return ctx.reply().Bulk("");
   ctx.reply().Bulk(v.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
 void CmdSetRange(CommandContext& ctx) {
   ArgParser p(ctx.args, 2);
   int64_t offset = p.Int();
-  if (!p.ok()) return ctx.Error(p.error());
-  if (offset < 0) return ctx.Error(err::kOffsetOutOfRange);
+  if (!p.ok())
+    return ctx.Error(p.error());
+  if (offset < 0)
+    return ctx.Error(err::kOffsetOutOfRange);
   std::string_view piece = ctx.args[3];
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong, false);
-  if (wrong) return;
+  if (wrong)
+    return;
   std::string scratch;
   std::string value = o ? std::string(ValueOf(*o, &scratch)) : std::string();
-  if (piece.empty()) return ctx.reply().Integer(static_cast<int64_t>(value.size()));
+  if (piece.empty())
+    return ctx.reply().Integer(static_cast<int64_t>(value.size()));
   int64_t total;  // Redis's checkStringLength: an overflowing size is too long, too
   if (__builtin_add_overflow(offset, static_cast<int64_t>(piece.size()), &total) ||
       total > ctx.node.config().proto_max_bulk_len) {
     return ctx.Error(err::kStringTooLong);
   }
   size_t need = static_cast<size_t>(offset) + piece.size();
-  if (value.size() < need) value.resize(need, '\0');
+  if (value.size() < need)
+    value.resize(need, '\0');
   value.replace(static_cast<size_t>(offset), piece.size(), piece);
   size_t len = value.size();
   ctx.node.Write(ctx.args[1],
@@ -303,16 +341,19 @@ void CmdSetRange(CommandContext& ctx) {
 void IncrBy(CommandContext& ctx, int64_t by) {
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong, false);
-  if (wrong) return;
+  if (wrong)
+    return;
   int64_t cur = 0;
   if (o) {
     std::string scratch;
     auto v = lattice::ParseInt64(ValueOf(*o, &scratch));
-    if (!v) return ctx.Error(err::kNotInteger);
+    if (!v)
+      return ctx.Error(err::kNotInteger);
     cur = *v;
   }
   int64_t next;
-  if (__builtin_add_overflow(cur, by, &next)) return ctx.Error(err::kOverflow);
+  if (__builtin_add_overflow(cur, by, &next))
+    return ctx.Error(err::kOverflow);
   ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::IncrementString(m, by, 0); });
   ctx.reply().Integer(next);
 }
@@ -322,34 +363,45 @@ void CmdDecr(CommandContext& ctx) { IncrBy(ctx, -1); }
 void CmdIncrBy(CommandContext& ctx) {
   ArgParser p(ctx.args, 2);
   int64_t by = p.Int();
-  if (!p.ok()) return ctx.Error(p.error());
+  if (!p.ok())
+    return ctx.Error(p.error());
   IncrBy(ctx, by);
 }
 void CmdDecrBy(CommandContext& ctx) {
   ArgParser p(ctx.args, 2);
   int64_t by = p.Int();
-  if (!p.ok()) return ctx.Error(p.error());
-  if (by == INT64_MIN) return ctx.Error("ERR decrement would overflow");
+  if (!p.ok())
+    return ctx.Error(p.error());
+  if (by == INT64_MIN)
+    return ctx.Error("ERR decrement would overflow");
   IncrBy(ctx, -by);
 }
 
 void CmdIncrByFloat(CommandContext& ctx) {
   ArgParser p(ctx.args, 2);
   long double by = p.LongDouble();
-  if (!p.ok()) return ctx.Error(p.error());
+  if (!p.ok())
+    return ctx.Error(p.error());
   bool wrong;
   const Object* o = LookupTyped(ctx, ctx.args[1], KeyType::kString, &wrong, false);
-  if (wrong) return;
+  if (wrong)
+    return;
   long double cur = 0;
   if (o) {
     std::string scratch;
     auto v = lattice::ParseLongDouble(ValueOf(*o, &scratch));
-    if (!v) return ctx.Error(err::kNotFloat);
+    if (!v)
+      return ctx.Error(err::kNotFloat);
     cur = *v;
   }
   long double next = cur + by;
-  if (std::isnan(next) || std::isinf(next)) return ctx.Error(err::kNanOrInf);
-  ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::IncrementString(m, 0, by); });
+  if (std::isnan(next) || std::isinf(next))
+    return ctx.Error(err::kNanOrInf);
+  const Object* after =
+      ctx.node.Write(ctx.args[1], [&](Mutation& m) { lattice::IncrementString(m, 0, by); });
+  // Reply what GET will read: the counter's value as the lattice computes it.
+  std::string scratch;
+  if (after && after->str()) return ctx.reply().Bulk(ValueOf(*after, &scratch));
   ctx.reply().Bulk(lattice::FormatLongDouble(next));
 }
 
@@ -401,12 +453,10 @@ constexpr CommandSpec kStringCommands[] = {
      "Returns the length of a string value.", "O(1)", "key"},
     {"getrange", 4, kCmdReadonly, 1, 1, 1, CmdGetRange, "string", "2.4.0",
      "Returns a substring of the string stored at a key.",
-     "O(N) where N is the length of the returned string.",
-     "key start:integer end:integer"},
+     "O(N) where N is the length of the returned string.", "key start:integer end:integer"},
     {"substr", 4, kCmdReadonly, 1, 1, 1, CmdGetRange, "string", "1.0.0",
      "Returns a substring from a string value.",
-     "O(N) where N is the length of the returned string.",
-     "key start:integer end:integer"},
+     "O(N) where N is the length of the returned string.", "key start:integer end:integer"},
     {"setrange", 4, kCmdWrite | kCmdDenyOom, 1, 1, 1, CmdSetRange, "string", "2.2.0",
      "Overwrites a part of a string value with another by an offset. Creates the key if it "
      "doesn't exist.",
