@@ -79,6 +79,10 @@ const Replicator::Peer* Replicator::Find(const NodeId& id) const {
 bool Replicator::Enqueue(const NodeId& peer, const std::string& key, const lattice::Object& delta) {
   Peer* p = Find(peer);
   if (!p) return false;
+  if (p->stats.cut) {
+    ++p->stats.cut_dropped;
+    return true;
+  }
   auto [it, fresh] = p->pending.try_emplace(key);
   if (!fresh) p->pending_bytes -= std::min(p->pending_bytes, Estimate(key, it->second));
   if (fresh) {
@@ -88,6 +92,20 @@ bool Replicator::Enqueue(const NodeId& peer, const std::string& key, const latti
   }
   p->pending_bytes += Estimate(key, it->second);
   if (static_cast<int64_t>(QueuedBytes(*p)) > options_.max_queue_bytes) Overflow(*p);
+  return true;
+}
+
+bool Replicator::SetCut(const NodeId& peer, bool cut) {
+  Peer* p = Find(peer);
+  if (!p) return false;
+  p->stats.cut = cut;
+  return true;
+}
+
+bool Replicator::SetHeld(const NodeId& peer, bool held) {
+  Peer* p = Find(peer);
+  if (!p) return false;
+  p->stats.held = held;
   return true;
 }
 
@@ -287,7 +305,7 @@ void Replicator::Tick() {
       p.up = false;
       sink_.OnPeerDown(p.id);
     }
-    if (flush && p.up) FlushPending(p, now);
+    if (flush && p.up && !p.stats.held) FlushPending(p, now);
     if (p.up && !p.unacked.empty() && now >= p.next_resend_ms) Resend(p, now);
     if (p.ack_owed || now - p.last_sent_ms >= options_.heartbeat_ms) {
       Envelope e = NewEnvelope(p);

@@ -82,6 +82,9 @@ struct PeerStats {
   uint64_t batches_sent = 0, batches_resent = 0, batches_received = 0;
   uint64_t bytes_sent = 0, bytes_received = 0, deltas_sent = 0, deltas_received = 0;
   uint64_t overflows = 0, resend_requests = 0;
+  bool cut = false;              // test-only: deltas to this peer are dropped (SetCut)
+  bool held = false;             // test-only: deltas to this peer wait (SetHeld)
+  uint64_t cut_dropped = 0;      // deltas dropped while cut
 };
 
 class Replicator {
@@ -122,6 +125,14 @@ class Replicator {
   bool Delivered(const NodeId& peer, const std::string& key) const;
   // Bytes queued for a peer (pending + unacknowledged).
   size_t QueuedBytes(const NodeId& peer) const;
+
+  // Test-only fault (STARLING CUT): while cut, changes queued for peer are dropped instead of
+  // sent, as if lost beyond the retry budget; only anti-entropy repairs them. Heartbeats,
+  // acks and fetches still flow. Returns false if the peer is unknown.
+  bool SetCut(const NodeId& peer, bool cut);
+  // Test-only fault (STARLING HOLD): while held, changes for peer wait in its queue (joined
+  // per key, bounded as usual) and go out when released: a partition of the delta stream.
+  bool SetHeld(const NodeId& peer, bool held);
 
   bool IsUp(const NodeId& peer) const;
   // The highest batch seq the peer acknowledged in the current stream epoch, and the seq the

@@ -35,6 +35,8 @@ class Config {
   std::string appendfsync = "everysec";
   std::string loglevel = "notice";
   int64_t timeout = 0;  // idle client timeout, seconds (0: never)
+  // --enable-debug-command: test-only fault commands (STARLING CUT/HEAL) are allowed.
+  bool enable_debug_command = false;
 
   // ---- CONFIG GET / SET.
   struct Param {

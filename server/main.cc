@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cxxopts.hpp>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -22,6 +23,7 @@
 #include "lattice/numbers.h"
 #include "storage/engine.h"
 #include "storage/leveldb_engine.h"
+#include "storage/fault_env.h"
 #include "gossip/zmq_transport.h"
 #include "routing/cluster_config.h"
 #include "server/cluster.h"
@@ -71,6 +73,9 @@ int Main(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("everysec"))
       ("log-level", "trace, debug, info, warn, error", cxxopts::value<std::string>()->default_value("info"))
       ("log-format", "text or json", cxxopts::value<std::string>()->default_value("text"))
+      ("enable-debug-command", "allow test-only fault injection (STARLING CUT/HEAL)")
+      ("debug-disk-full-file", "test only: storage writes fail (disk full) while this file exists",
+       cxxopts::value<std::string>()->default_value(""))
       ("h,help", "print this help");
   // clang-format on
   cxxopts::ParseResult args;
@@ -124,6 +129,7 @@ int Main(int argc, char** argv) {
   config.bind = args["bind"].as<std::string>();
   config.dir = args["data-dir"].as<std::string>();
   config.requirepass = args["requirepass"].as<std::string>();
+  config.enable_debug_command = args.count("enable-debug-command") > 0;
   std::string durability = args["appendfsync"].as<std::string>();
   const routing::NodeConfig* me = nullptr;
   if (cluster_config) {
@@ -142,11 +148,20 @@ int Main(int argc, char** argv) {
   Prng random(SeedFromOs());
   std::string storage_kind = args["storage"].as<std::string>();
   if (node_id.empty()) node_id = "standalone";
+  std::unique_ptr<storage::FaultEnv> fault_env;  // outlives the engine
   std::unique_ptr<storage::Engine> engine_holder;
   Result<lattice::ReplicaId> replica = lattice::ReplicaId{0};
   if (storage_kind == "leveldb") {
     storage::LevelDbOptions db_options;
     db_options.dir = config.dir;
+    if (std::string trigger = args["debug-disk-full-file"].as<std::string>(); !trigger.empty()) {
+      fault_env = std::make_unique<storage::FaultEnv>(leveldb::Env::Default());
+      fault_env->SetTriggerFile(trigger);
+      db_options.env = fault_env.get();
+    }
+    // The parents too (./data/<node> in a cluster); LevelDB creates only the last level.
+    std::error_code mkdir_error;
+    std::filesystem::create_directories(config.dir, mkdir_error);
     auto opened = storage::LevelDbEngine::Open(db_options);
     if (!opened.ok()) {
       SPDLOG_CRITICAL("cannot open the data directory: {}", opened.status().message());

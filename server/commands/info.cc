@@ -6,6 +6,7 @@
 #include <set>
 
 #include "lattice/hash.h"
+#include "server/cluster.h"
 #include "server/node.h"
 #include "server/session.h"
 
@@ -150,22 +151,69 @@ void MemorySection(Node& node, const ProcessInfo& p, Section& s) {
   s.Str("lazyfree_pending_objects", "0");
 }
 
+// Starling persists every change as it happens (DESIGN.md section 7): its LevelDB log plays
+// the part of Redis's AOF, so aof_enabled is 1 with the leveldb engine, and the aof_* write
+// status follows the engine's health. Nothing forks: the rdb_* save fields report SAVE's
+// bookkeeping and Redis's idle values; the rdb_last_load_* fields tell what the start loaded.
 void PersistenceSection(Node& node, Section& s) {
-  s.Str("loading", "0");
+  storage::Engine& engine = node.env().engine;
+  storage::EngineInfo e = engine.Info();
+  bool persistent = e.kind != "memory";
+  auto u = [](uint64_t v) { return static_cast<int64_t>(v); };
+  const char* write_status = e.healthy ? "ok" : "err";
+  s.Str("loading", "0");  // the node listens only once loaded
   s.Str("async_loading", "0");
   s.Int("rdb_changes_since_last_save", static_cast<int64_t>(node.dirty()));
   s.Str("rdb_bgsave_in_progress", "0");
   s.Int("rdb_last_save_time", node.last_save_ms() / 1000);
-  s.Str("rdb_last_bgsave_status", "ok");
+  s.Str("rdb_last_bgsave_status", write_status);
   s.Str("rdb_last_bgsave_time_sec", "-1");
   s.Str("rdb_current_bgsave_time_sec", "-1");
-  s.Str("aof_enabled", "0");
+  s.Str("rdb_saves", "0");
+  s.Int("rdb_last_load_keys_expired", u(node.keys_expired_at_load()));
+  s.Int("rdb_last_load_keys_loaded", u(node.keys_loaded() - node.keys_expired_at_load()));
+  s.Int("aof_enabled", persistent ? 1 : 0);
   s.Str("aof_rewrite_in_progress", "0");
   s.Str("aof_rewrite_scheduled", "0");
   s.Str("aof_last_rewrite_time_sec", "-1");
   s.Str("aof_current_rewrite_time_sec", "-1");
   s.Str("aof_last_bgrewrite_status", "ok");
-  s.Str("aof_last_write_status", "ok");
+  s.Str("aof_rewrites", "0");
+  s.Str("aof_rewrites_consecutive_failures", "0");
+  s.Str("aof_last_write_status", write_status);
+  if (persistent) {
+    s.Int("aof_current_size", u(e.disk_bytes));
+    s.Str("aof_base_size", "0");
+    s.Str("aof_pending_rewrite", "0");
+    s.Str("aof_buffer_length", "0");
+    s.Str("aof_pending_bio_fsync", "0");
+    s.Str("aof_delayed_fsync", "0");
+  }
+  const storage::Durability d = engine.durability();
+  s.Str("starling_storage", e.kind);
+  s.Str("starling_appendfsync", d == storage::Durability::kAlways ? "always"
+                                : d == storage::Durability::kNo   ? "no"
+                                                                  : "everysec");
+  s.Str("starling_storage_status", write_status);
+  s.Int("starling_keys_loaded", u(node.keys_loaded()));
+  s.Int("starling_load_time_ms", node.load_time_ms());
+  // Every object in memory, tombstones included, has its rows stored (Node writes each
+  // change through the engine), so this is the count on disk once the turn is committed.
+  s.Int("starling_keys_on_disk", persistent ? u(node.keyspace().entries()) : 0);
+  s.Int("starling_disk_bytes", u(e.disk_bytes));
+  s.Int("starling_last_sync_time", e.last_sync_unix_ms / 1000);
+  s.Int("starling_syncs", u(e.syncs));
+  s.Int("starling_sync_errors", u(e.sync_errors));
+  s.Int("starling_commits", u(e.commits));
+  s.Int("starling_write_errors", u(e.write_errors));
+  s.Int("starling_bytes_written", u(e.bytes_written));
+  s.Int("starling_quarantined_at_load", u(e.quarantined_rows));
+  s.Int("starling_quarantine_rows", u(e.quarantine_stored));
+  std::string last_error = e.last_error;  // kept after recovery: the latest one seen
+  for (char& c : last_error) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  s.Str("starling_last_storage_error", last_error);
 }
 
 void StatsSection(Node& node, Section& s) {
@@ -224,6 +272,56 @@ void ReplicationSection(Node& node, Section& s) {
   s.Str("repl_backlog_size", "1048576");
   s.Str("repl_backlog_first_byte_offset", "0");
   s.Str("repl_backlog_histlen", "0");
+  // Starling's own replication: the node's cluster peers (a one-node cluster has none).
+  Cluster* c = node.cluster();
+  if (c == nullptr) {
+    s.Str("starling_cluster_nodes", "1");
+    return;
+  }
+  int64_t now = node.env().clock.MonoMillis();
+  gossip::PeerStats total;
+  int64_t up = 0, index = 0;
+  std::vector<Cluster::PeerView> peers = c->Peers();
+  s.Int("starling_cluster_nodes", static_cast<int64_t>(peers.size()));
+  s.Str("starling_node_id", c->self());
+  for (const Cluster::PeerView& p : peers) {
+    if (p.self) continue;
+    const gossip::PeerStats& st = p.stats;
+    if (p.up) ++up;
+    int64_t lag = st.unacked_batches > 0 ? now - st.oldest_unacked_ms : 0;
+    s.Str("starling_peer" + std::to_string(index++),
+          "id=" + p.id + ",addr=" + p.address + ",state=" + (p.up ? "up" : "down") +
+              ",last_contact_ms=" + std::to_string(p.last_contact_ms_ago) +
+              ",lag_ms=" + std::to_string(lag) + ",pending_keys=" + std::to_string(st.pending_keys) +
+              ",queued_bytes=" + std::to_string(st.queued_bytes));
+    total.bytes_sent += st.bytes_sent;
+    total.bytes_received += st.bytes_received;
+    total.deltas_sent += st.deltas_sent;
+    total.deltas_received += st.deltas_received;
+    total.batches_sent += st.batches_sent;
+    total.batches_resent += st.batches_resent;
+    total.batches_received += st.batches_received;
+    total.overflows += st.overflows;
+    total.cut_dropped += st.cut_dropped;
+    total.resend_requests += st.resend_requests;
+  }
+  auto u = [](uint64_t v) { return static_cast<int64_t>(v); };
+  s.Int("starling_peers_up", up);
+  s.Int("starling_gossip_bytes_sent", u(total.bytes_sent));
+  s.Int("starling_gossip_bytes_received", u(total.bytes_received));
+  s.Int("starling_gossip_deltas_sent", u(total.deltas_sent));
+  s.Int("starling_gossip_deltas_received", u(total.deltas_received));
+  s.Int("starling_gossip_batches_sent", u(total.batches_sent));
+  s.Int("starling_gossip_batches_resent", u(total.batches_resent));
+  s.Int("starling_gossip_batches_received", u(total.batches_received));
+  s.Int("starling_gossip_queue_overflows", u(total.overflows));
+  s.Int("starling_gossip_resend_requests", u(total.resend_requests));
+  s.Int("starling_gossip_cut_dropped", u(total.cut_dropped));
+  s.Int("starling_gossip_malformed_dropped", u(c->malformed_messages()));
+  s.Int("starling_fetches", u(c->fetches()));
+  s.Int("starling_full_syncs", u(c->full_syncs()));
+  s.Int("starling_tombstones_pending_gc", u(c->pending_gc()));
+  s.Int("starling_tombstones_dropped", u(c->tombstones_dropped()));
 }
 
 void CpuSection(const ProcessInfo& p, Section& s) {

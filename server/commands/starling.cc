@@ -41,6 +41,38 @@ void CmdStarlingReload(CommandContext& ctx) {
   ctx.Ok();
 }
 
+// STARLING CUT|HOLD|HEAL peer: test-only faults (--enable-debug-command). CUT drops the
+// changes this node would replicate to peer, HOLD keeps them queued, HEAL ends both.
+enum class Fault { kCut, kHold, kHeal };
+void ApplyFault(CommandContext& ctx, Fault f) {
+  if (!ctx.node.config().enable_debug_command) {
+    static constexpr const char* kNames[] = {"CUT", "HOLD", "HEAL"};
+    return ctx.Error(std::string("ERR STARLING ") + kNames[static_cast<int>(f)] +
+                     " not allowed. Start the server with --enable-debug-command.");
+  }
+  Cluster* c = ctx.node.cluster();
+  if (!c) return ctx.Error("ERR this node was not started with a cluster config");
+  std::string peer(ctx.args[2]);
+  gossip::Replicator& r = c->replicator();
+  if (peer == c->self() || !r.SetCut(peer, f == Fault::kCut)) {
+    return ctx.Error("ERR no such peer '" + peer + "'");
+  }
+  r.SetHeld(peer, f == Fault::kHold);
+  ctx.Ok();
+}
+void CmdStarlingCut(CommandContext& ctx) { ApplyFault(ctx, Fault::kCut); }
+void CmdStarlingHold(CommandContext& ctx) { ApplyFault(ctx, Fault::kHold); }
+void CmdStarlingHeal(CommandContext& ctx) { ApplyFault(ctx, Fault::kHeal); }
+
+// STARLING REPLICAS key: the ids of the nodes that replicate key, in ring order.
+void CmdStarlingReplicas(CommandContext& ctx) {
+  Cluster* c = ctx.node.cluster();
+  std::vector<std::string> ids =
+      c ? c->ReplicasOf(ctx.args[2]) : std::vector<std::string>{"standalone"};
+  ctx.reply().ArrayHeader(ids.size());
+  for (const std::string& id : ids) ctx.reply().Bulk(id);
+}
+
 void CmdStarlingHelp(CommandContext& ctx) {
   static constexpr const char* kLines[] = {
       "STARLING <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -49,6 +81,15 @@ void CmdStarlingHelp(CommandContext& ctx) {
       "    the last message, and the replication queue towards it.",
       "RELOAD",
       "    Re-read the cluster config file and apply membership changes.",
+      "REPLICAS <key>",
+      "    The ids of the nodes that replicate <key>.",
+      "CUT <peer>",
+      "    Test-only (--enable-debug-command): drop the changes this node replicates to",
+      "    <peer> until HEAL; only anti-entropy repairs what was dropped.",
+      "HOLD <peer>",
+      "    Test-only: keep the changes for <peer> queued (a partition) until HEAL.",
+      "HEAL <peer>",
+      "    Test-only: end a CUT or HOLD.",
       "HELP",
       "    Print this help.",
   };
@@ -63,6 +104,14 @@ constexpr CommandSpec kStarlingSubcommands[] = {
     {"reload", 2, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingReload, "server", "0.1.0",
      "Re-reads the cluster config file and applies membership changes.", "O(N) in the keys",
      ""},
+    {"cut", 3, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingCut, "server", "0.1.0",
+     "Test-only: drops the changes replicated to a peer.", "O(1)", ""},
+    {"hold", 3, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingHold, "server", "0.1.0",
+     "Test-only: holds the changes replicated to a peer.", "O(1)", ""},
+    {"replicas", 3, kCmdReadonly | kCmdLoading | kCmdStale, 0, 0, 0, CmdStarlingReplicas,
+     "server", "0.1.0", "Lists the nodes that replicate a key.", "O(N) in the nodes", ""},
+    {"heal", 3, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingHeal, "server", "0.1.0",
+     "Test-only: ends STARLING CUT.", "O(1)", ""},
     {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, CmdStarlingHelp, "server", "0.1.0",
      "Shows help about the STARLING command.", "O(1)", ""},
 };
