@@ -7,8 +7,9 @@ CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 # Debian's python3 has python3-redis; the first python3 on PATH may not.
 PYTHON     ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
+DST_MINUTES ?= 60
 
-.PHONY: all deps build test run format lint asan fuzz clean
+.PHONY: all deps build test run format lint asan fuzz clean dst-long
 
 all: build
 
@@ -46,6 +47,11 @@ fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSTARLING_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+# The deterministic simulator for as long as asked: `make dst-long DST_MINUTES=60`.
+dst-long: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target starling-dst
+	$(BUILD)/starling-dst --minutes $(DST_MINUTES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
