@@ -6,13 +6,17 @@
 // side, count -1 only at the local side; a key whose state differs shows up once on each
 // side. done() turns true once every received symbol has peeled to zero; the symbols needed
 // are then about 1.35-1.45 per difference for large differences (one symbol when the sets are
-// equal). The result is the same as the reference's Decoder.
+// equal). The decoder peels like the reference's Decoder, so it finishes whenever the
+// reference does; in the end game it also subtracts pairs of symbols whose element sets
+// differ by one element, which finishes small differences a few symbols earlier (about 1.59
+// symbols per difference at d = 10 against the reference's 1.72, 1.44 at d = 100 against 1.46).
 //
 // Hostile or broken input cannot make it loop or grow without bound: at most `max_symbols`
 // symbols are taken (the cap; then state() is kCapExceeded and the caller falls back to the
-// Merkle tree or cuts the peer off), and at most one peel per received symbol (an honest
-// stream never needs more; a stream that does is kCorrupt). Elements decoded from garbage are
-// garbage but bounded in number; the repair that follows only ever joins real lattice states.
+// Merkle tree or cuts the peer off), and at most 2 decoded elements per received symbol plus
+// 16 (an honest stream decodes fewer than one a symbol; a stream that does not is kCorrupt).
+// Elements decoded from garbage are garbage but bounded in number; the repair that follows only
+// ever joins real lattice states.
 //
 // Hash is a functor uint64_t(const T&) giving the element checksum (ItemHasher for Item).
 // Not thread-safe; deterministic.
@@ -104,6 +108,8 @@ class Decoder {
     CodedSymbol<T>& c = symbols_[idx];
     const bool was_zero = c.IsZero();
     c.Apply(h, direction);
+    dirty_[idx] = 1;
+    any_dirty_ = true;
     const bool is_zero = c.IsZero();
     nonzero_ += static_cast<size_t>(was_zero && !is_zero);
     nonzero_ -= static_cast<size_t>(!was_zero && is_zero);
@@ -123,6 +129,8 @@ class Decoder {
       std::push_heap(pending_.begin(), pending_.end(), Later());
     }
     symbols_.push_back(c);
+    dirty_.push_back(1);
+    any_dirty_ = true;
     if (!c.IsZero()) {
       ++nonzero_;
     }
@@ -132,29 +140,136 @@ class Decoder {
   }
 
   void Peel() {
-    while (!decodable_.empty()) {
-      const size_t idx = decodable_.back();
-      decodable_.pop_back();
-      const CodedSymbol<T> c = symbols_[idx];
-      if (!IsPure(c)) {
-        continue;  // peeled since it was queued
-      }
-      if (++peels_ > symbols_.size()) {
-        state_ = DecodeState::kCorrupt;
-        decodable_.clear();
+    for (;;) {
+      DrainDecodable();
+      if (state_ == DecodeState::kCorrupt || nonzero_ == 0 || !PairTime() || !DecodeFromPair()) {
         return;
       }
-      const HashedItem<T> h{c.sum, c.hash};
-      const int64_t direction = -c.count;
-      (c.count == 1 ? remote_only_ : local_only_).push_back(h);
-      IndexMapping m(h.hash);
-      while (m.index() < symbols_.size()) {
-        ApplyAt(m.index(), h, direction);
-        m.Next();
-      }
-      pending_.push_back(Pending{h, m, direction});
-      std::push_heap(pending_.begin(), pending_.end(), Later());
     }
+  }
+
+  void DrainDecodable() {
+    // Up to kLanes pure symbols at a time: their elements' index lists are computed in
+    // lockstep (AdvanceAll) and the symbols they touch prefetched, before any is peeled.
+    constexpr size_t kLanes = 8;
+    while (!decodable_.empty()) {
+      cand_.clear();
+      lane_maps_.clear();
+      while (!decodable_.empty() && cand_.size() < kLanes) {
+        const size_t idx = decodable_.back();
+        decodable_.pop_back();
+        const CodedSymbol<T>& c = symbols_[idx];
+        if (IsPure(c)) {  // else peeled since it was queued
+          cand_.push_back(Candidate{idx, c});
+          lane_maps_.emplace_back(c.hash);
+        }
+      }
+      const size_t n = cand_.size();
+      for (size_t j = 0; j < n; ++j) {
+        lane_hits_[j].clear();
+      }
+      AdvanceAll(lane_maps_.data(), n, symbols_.size(), [&](size_t j, uint64_t idx) {
+        lane_hits_[j].push_back(idx);
+        __builtin_prefetch(&symbols_[idx], 1);
+      });
+      for (size_t j = 0; j < n; ++j) {
+        const Candidate& k = cand_[j];
+        if (!(symbols_[k.idx] == k.c)) {
+          decodable_.push_back(k.idx);  // an earlier lane changed it: look again
+          continue;
+        }
+        if (!Decoded(HashedItem<T>{k.c.sum, k.c.hash}, k.c.count, lane_hits_[j], lane_maps_[j])) {
+          return;
+        }
+      }
+    }
+  }
+
+  // Pair decoding costs O(live symbols) a changed symbol, so it waits for the end game: at
+  // most kPairLimit symbols not yet zero, and at least half of those received peeled to zero.
+  bool PairTime() const { return nonzero_ <= kPairLimit && 2 * nonzero_ <= symbols_.size(); }
+
+  // Peeling is stuck with few symbols left. Two symbols whose element sets differ by one
+  // element e subtract to a pure symbol of e: the sets left at the end are small, and symbol 0
+  // holds all of them, so this often finishes a decode a few symbols early. The mapping of e
+  // says which of the two holds it, hence its sign. Returns whether an element was decoded.
+  bool DecodeFromPair() {
+    // A pair of symbols neither of which changed since the last full pass was tried then, so
+    // only pairs with a changed ("dirty") symbol are tried: about one new symbol an arrival.
+    if (!any_dirty_) {
+      return false;
+    }
+    live_.clear();
+    for (size_t i = 0; i < symbols_.size(); ++i) {
+      if (!symbols_[i].IsZero()) {
+        live_.push_back(i);
+      }
+    }
+    for (size_t x = 0; x < live_.size(); ++x) {
+      if (!dirty_[live_[x]]) {
+        continue;
+      }
+      for (size_t y = 0; y < live_.size(); ++y) {
+        if (y == x || (dirty_[live_[y]] && y < x)) {
+          continue;  // a pair of dirty symbols is tried once
+        }
+        const size_t a = std::min(live_[x], live_[y]), b = std::max(live_[x], live_[y]);
+        const CodedSymbol<T> d = Subtract(symbols_[b], symbols_[a]);
+        if (!IsPure(d)) {
+          continue;
+        }
+        const HashedItem<T> h{d.sum, d.hash};
+        const int in_a = Hits(h.hash, a), in_b = Hits(h.hash, b);
+        if (in_a + in_b == 1) {
+          // The dirty flags stay: pairs not tried yet are tried on the next pass.
+          return Decoded(h, in_b ? d.count : -d.count);
+        }
+      }
+    }
+    std::fill(dirty_.begin(), dirty_.end(), 0);
+    any_dirty_ = false;
+    return false;
+  }
+
+  // Times the element with checksum `hash` is mapped to symbol `idx`.
+  static int Hits(uint64_t hash, uint64_t idx) {
+    IndexMapping m(hash);
+    int n = 0;
+    while (m.index() <= idx) {
+      n += m.index() == idx;
+      m.Next();
+    }
+    return n;
+  }
+
+  // Element h is in the difference with sign `count` (+1: remote only, -1: local only): peel
+  // it out of every symbol, now and to come. Returns false if the stream is corrupt.
+  bool Decoded(const HashedItem<T>& h, int64_t count) {
+    hits_scratch_.clear();
+    IndexMapping m(h.hash);
+    while (m.index() < symbols_.size()) {
+      hits_scratch_.push_back(m.index());
+      m.Next();
+    }
+    return Decoded(h, count, hits_scratch_, m);
+  }
+
+  // The same with h's indices below symbols().size() given, and its mapping just past them.
+  bool Decoded(const HashedItem<T>& h, int64_t count, const std::vector<uint64_t>& hits,
+               const IndexMapping& rest) {
+    if (++peels_ > 2 * symbols_.size() + 16) {
+      state_ = DecodeState::kCorrupt;
+      decodable_.clear();
+      return false;
+    }
+    (count == 1 ? remote_only_ : local_only_).push_back(h);
+    const int64_t direction = -count;
+    for (uint64_t idx : hits) {
+      ApplyAt(idx, h, direction);
+    }
+    pending_.push_back(Pending{h, rest, direction});
+    std::push_heap(pending_.begin(), pending_.end(), Later());
+    return true;
   }
 
   void UpdateState() {
@@ -164,6 +279,8 @@ class Decoder {
     state_ = (nonzero_ == 0 && !symbols_.empty()) ? DecodeState::kDone : DecodeState::kNeedMore;
   }
 
+  static constexpr size_t kPairLimit = 256;
+
   Hash hash_;
   size_t max_symbols_;
   DecodeState state_ = DecodeState::kNeedMore;
@@ -171,6 +288,18 @@ class Decoder {
   std::vector<Pending> pending_;         // heap: decoded elements by next index
   std::vector<size_t> decodable_;        // indices that may be pure
   size_t nonzero_ = 0;
+  std::vector<char> dirty_;  // per symbol: changed since the last full pair pass
+  bool any_dirty_ = false;
+  // Scratch, kept for their capacity.
+  struct Candidate {
+    size_t idx;
+    CodedSymbol<T> c;
+  };
+  std::vector<size_t> live_;
+  std::vector<Candidate> cand_;
+  std::vector<IndexMapping> lane_maps_;
+  std::vector<uint64_t> lane_hits_[8];
+  std::vector<uint64_t> hits_scratch_;
   size_t peels_ = 0;
   std::vector<HashedItem<T>> remote_only_;
   std::vector<HashedItem<T>> local_only_;

@@ -77,13 +77,9 @@ class Encoder {
     window_.assign(size, CodedSymbol<T>{});
     const uint64_t hi = lo + size;
     CodedSymbol<T>* w = window_.data();
-    for (size_t i = 0; i < items_.size(); ++i) {
-      IndexMapping& m = maps_[i];
-      while (m.index() < hi) {
-        w[m.index() - lo].Apply(items_[i], +1);
-        m.Next();
-      }
-    }
+    const HashedItem<T>* items = items_.data();
+    AdvanceAll(maps_.data(), maps_.size(), hi,
+               [&](size_t i, uint64_t idx) { w[idx - lo].Apply(items[i], +1); });
   }
 
   std::vector<HashedItem<T>> items_;

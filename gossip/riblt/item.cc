@@ -1,5 +1,6 @@
 #include "gossip/riblt/item.h"
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace starling::riblt {

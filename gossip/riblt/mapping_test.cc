@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -54,6 +55,51 @@ TEST(IndexMappingTest, DensityFollowsTheReferenceDistribution) {
   }
   EXPECT_NEAR(in_10 / double(kItems), 1.0 / 6, 0.02);
   EXPECT_NEAR(in_100 / double(kItems), 1.0 / 51, 0.005);
+}
+
+TEST(IndexMappingTest, BranchFreeConversionsAreExact) {
+  std::vector<uint64_t> xs = {0,
+                              1,
+                              (1ULL << 53) + 1,
+                              (1ULL << 63) - 1,
+                              1ULL << 63,
+                              (1ULL << 63) + 1,
+                              ~0ULL,
+                              ~0ULL - 1024,
+                              0x8000000000000401ULL};
+  uint64_t s = 88172645463325252ULL;
+  for (int i = 0; i < 100000; ++i) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    xs.push_back(s);
+    xs.push_back(s >> (i % 64));
+  }
+  for (uint64_t x : xs) {
+    ASSERT_EQ(IndexMapping::U64ToDouble(x), static_cast<double>(x)) << x;
+  }
+  const double vs[] = {0.0,
+                       0.25,
+                       1.0,
+                       1.5,
+                       2.0,
+                       1e15 + 0.5,
+                       4503599627370495.5,
+                       4503599627370496.0,
+                       9223372036854775808.0,
+                       1.8446744073709550e19};
+  for (double v : vs) {
+    ASSERT_EQ(IndexMapping::CeilToU64(v), static_cast<uint64_t>(std::ceil(v))) << v;
+  }
+  EXPECT_EQ(IndexMapping::CeilToU64(18446744073709551616.0), ~0ULL);
+  EXPECT_EQ(IndexMapping::CeilToU64(1e30), ~0ULL);
+  for (int i = 0; i < 100000; ++i) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    const double v = static_cast<double>(s >> 11) / static_cast<double>(1ULL << (i % 53));
+    ASSERT_EQ(IndexMapping::CeilToU64(v), static_cast<uint64_t>(std::ceil(v))) << v;
+  }
 }
 
 }  // namespace
