@@ -99,6 +99,9 @@ EncodedStates Encode(const Body& body) {
           for (const std::string& k : b.keys) {
             enc.words += Words(k.size()) + 1;
           }
+        } else if constexpr (std::is_same_v<T, AntiEntropy>) {
+          enc.AddStates(b.states);
+          enc.words += Words(b.symbols.size()) + b.key_hashes.size() + 8;
         } else if constexpr (std::is_same_v<T, StableAnnouncement>) {
           for (const StableRemoval& r : b.removals) {
             std::string ctx;
@@ -149,6 +152,18 @@ void SetBody(s::Envelope::Body::Builder b, const Body& body, const EncodedStates
         } else if constexpr (std::is_same_v<T, StatePush>) {
           auto p = b.initStatePush();
           SetKeyStates(p.initStates(static_cast<unsigned>(x.states.size())), x.states, enc);
+        } else if constexpr (std::is_same_v<T, AntiEntropy>) {
+          auto a = b.initAntiEntropy();
+          a.setKind(x.kind);
+          a.setRound(x.round);
+          a.setIndex(x.index);
+          a.setFallback(x.fallback);
+          a.setSymbols(Bytes(x.symbols));
+          auto hashes = a.initKeyHashes(static_cast<unsigned>(x.key_hashes.size()));
+          for (size_t i = 0; i < x.key_hashes.size(); ++i) {
+            hashes.set(static_cast<unsigned>(i), x.key_hashes[i]);
+          }
+          SetKeyStates(a.initStates(static_cast<unsigned>(x.states.size())), x.states, enc);
         } else {
           static_assert(std::is_same_v<T, StableAnnouncement>);
           auto list =
@@ -294,6 +309,28 @@ class BodyReader {
       }
       case s::Envelope::Body::STABLE_ANNOUNCEMENT:
         return ReadStable(b.getStableAnnouncement().getRemovals(), out);
+      case s::Envelope::Body::ANTI_ENTROPY: {
+        auto r = b.getAntiEntropy();
+        AntiEntropy a;
+        if (r.getKind() > AntiEntropy::kStates) {
+          return Status::Corruption("antiEntropy: unknown kind " + std::to_string(r.getKind()));
+        }
+        a.kind = r.getKind();
+        a.round = r.getRound();
+        a.index = r.getIndex();
+        a.fallback = r.getFallback();
+        a.symbols = Str(r.getSymbols());
+        if (a.symbols.size() % 32 != 0) {
+          return Status::Corruption("antiEntropy: symbols not a multiple of 32 bytes");
+        }
+        auto hashes = r.getKeyHashes();
+        STARLING_RETURN_IF_ERROR(CheckCount(hashes, "keyHashes"));
+        a.key_hashes.reserve(hashes.size());
+        for (uint64_t h : hashes) a.key_hashes.push_back(h);
+        STARLING_RETURN_IF_ERROR(ReadKeyStates(r.getStates(), "states", &a.states));
+        *out = std::move(a);
+        return Status::Ok();
+      }
     }
     return Status::Corruption("unknown body kind " + std::to_string(static_cast<int>(b.which())));
   }

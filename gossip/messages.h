@@ -77,8 +77,23 @@ struct StableAnnouncement {
   std::vector<StableRemoval> removals;
 };
 
+// Anti-entropy (server/anti_entropy.h): one round between an initiator R and a sender S.
+//   R -> S kRequest;  S -> R kSymbols (coded RIBLT symbols from `index`, streamed);
+//   R -> S kStop (the differing key hashes R wants, and R's states S lacks or differs on;
+//   `fallback`: the difference did not decode, stream the range instead);  S -> R kStates.
+struct AntiEntropy {
+  enum Kind : uint8_t { kRequest = 0, kSymbols = 1, kStop = 2, kStates = 3 };
+  uint8_t kind = kRequest;
+  uint64_t round = 0;
+  uint64_t index = 0;
+  bool fallback = false;
+  std::string symbols;  // 32 bytes a symbol: key-hash sum, state-hash sum, checksum, count
+  std::vector<uint64_t> key_hashes;
+  std::vector<KeyState> states;
+};
+
 using Body = std::variant<DeltaBatch, ResendRequest, Heartbeat, FetchRequest, FetchReply,
-                          StatePush, StableAnnouncement>;
+                          StatePush, StableAnnouncement, AntiEntropy>;
 
 struct Envelope {
   static constexpr uint32_t kVersion = 1;

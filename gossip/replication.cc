@@ -161,6 +161,14 @@ void Replicator::SendStable(const NodeId& peer, StableAnnouncement a) {
   SendEnvelope(*p, std::move(e));
 }
 
+void Replicator::SendAntiEntropy(const NodeId& peer, AntiEntropy a) {
+  Peer* p = Find(peer);
+  if (!p) return;
+  Envelope e = NewEnvelope(*p);
+  e.body = std::move(a);
+  SendEnvelope(*p, std::move(e));
+}
+
 void Replicator::FlushPending(Peer& p, int64_t now) {
   while (!p.pending.empty()) {
     DeltaBatch b;
@@ -293,6 +301,8 @@ void Replicator::OnMessage(const Envelope& e, size_t wire_bytes) {
     sink_.OnStable(p->id, *sa);
   } else if (const auto* sp = std::get_if<StatePush>(&e.body)) {
     for (const KeyState& s : sp->states) sink_.ApplyRemote(p->id, s.key, s.state);
+  } else if (const auto* ae = std::get_if<AntiEntropy>(&e.body)) {
+    sink_.OnAntiEntropy(p->id, *ae);
   }
 }
 

@@ -56,6 +56,8 @@ class ReplicationSink {
   virtual void OnPeerDown(const NodeId& peer) = 0;
   // The peer's stream overflowed (or it restarted with lost data): send it full states.
   virtual void NeedsFullSync(const NodeId& peer) = 0;
+  // An anti-entropy message from a peer.
+  virtual void OnAntiEntropy(const NodeId& /*from*/, AntiEntropy /*a*/) {}
 };
 
 struct ReplicationOptions {
@@ -106,6 +108,7 @@ class Replicator {
   // Sends any control message (fetch, announcements) to a peer now.
   void SendFetch(const NodeId& peer, FetchRequest req);
   void SendStable(const NodeId& peer, StableAnnouncement a);
+  void SendAntiEntropy(const NodeId& peer, AntiEntropy a);
   // Full states for a peer's full sync, sent in the stream (so they are acked and resent).
   void EnqueueFullState(const NodeId& peer, const std::string& key, const lattice::Object& s) {
     Enqueue(peer, key, s);

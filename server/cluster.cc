@@ -36,6 +36,8 @@ Cluster::Cluster(Node& node, routing::ClusterConfig config, std::string self,
       repl_(self_, stream_epoch, OptionsFrom(config_), transport, node.env().clock, node.hlc(),
             *this) {
   RebuildRing();
+  ae_ = std::make_unique<AntiEntropy>(*this, node_, repl_, config_.secret,
+                                      config_.anti_entropy_period_ms, config_.gossip_period_ms);
 }
 
 void Cluster::RebuildRing() {
@@ -61,6 +63,7 @@ bool Cluster::SoleReplica(std::string_view key) const {
 void Cluster::OnLocalChange(std::string_view key, const lattice::Object* state,
                             const lattice::Object& delta) {
   std::string k(key);
+  ae_->Touched(k);
   bool local = false;
   for (const std::string& r : ReplicasOf(key)) {
     if (r == self_) {
@@ -80,6 +83,7 @@ void Cluster::OnLocalChange(std::string_view key, const lattice::Object* state,
 void Cluster::ApplyRemote(const gossip::NodeId&, const std::string& key,
                           const lattice::Object& state) {
   node_.ApplyRemote(key, state);
+  ae_->Touched(key);
   if (!Replicates(key)) hinted_.try_emplace(key, Hinted{node_.NowMs(), false});
   if (stable_.count(key)) MaybeDropTombstone(key);
 }
@@ -171,6 +175,7 @@ void Cluster::MaybeDropTombstone(const std::string& key) {
   }
   if (!it->second.Includes(o->ctx)) return;  // some removal it saw is not stable yet
   node_.DropKey(key);
+  ae_->Touched(key);
   ++tombstones_dropped_;
   stable_.erase(it);
 }
@@ -229,15 +234,26 @@ void Cluster::CheckHinted() {
     }
     for (const std::string& r : ReplicasOf(key)) repl_.Unwatch(r, key);
     node_.DropKey(key);
+    ae_->Touched(key);
     pending_gc_.erase(key);
     it = hinted_.erase(it);
   }
 }
 
 void Cluster::NeedsFullSync(const gossip::NodeId& peer) {
+  // The queue to peer overflowed and was dropped: anti-entropy finds what it missed.
+  SPDLOG_WARN("replication queue to {} overflowed: repairing it by anti-entropy", peer);
+  ae_->Trigger(peer);
+}
+
+void Cluster::StartFullSync(const gossip::NodeId& peer) {
   ++full_syncs_;
   full_sync_cursor_[peer] = 0;
-  SPDLOG_WARN("replication queue to {} overflowed: sending it full states", peer);
+  SPDLOG_WARN("sending {} the full states of the keys it replicates", peer);
+}
+
+void Cluster::OnAntiEntropy(const gossip::NodeId& from, gossip::AntiEntropy a) {
+  ae_->OnMessage(from, a);
 }
 
 void Cluster::ContinueFullSyncs() {
@@ -262,7 +278,10 @@ void Cluster::ContinueFullSyncs() {
   }
 }
 
-void Cluster::OnPeerUp(const gossip::NodeId& peer) { SPDLOG_INFO("peer {} is up", peer); }
+void Cluster::OnPeerUp(const gossip::NodeId& peer) {
+  SPDLOG_INFO("peer {} is up", peer);
+  ae_->Trigger(peer);
+}
 
 void Cluster::OnPeerDown(const gossip::NodeId& peer) { SPDLOG_WARN("peer {} is down", peer); }
 
@@ -278,6 +297,7 @@ void Cluster::OnPeerBytes(std::string_view bytes) {
 
 void Cluster::AfterCommit() {
   repl_.Tick();
+  ae_->Tick();
   int64_t now = node_.env().clock.MonoMillis();
   if (!fetches_pending_.empty()) CheckFetchTimeouts();
   if (now - last_housekeeping_ms_ < kHousekeepingMs) return;
@@ -298,6 +318,7 @@ Status Cluster::Reconfigure(routing::ClusterConfig next) {
   int old_rf = rf();
   config_ = std::move(next);
   RebuildRing();
+  ae_->OnRingChange();
   // Hand-off: every key goes to the replicas it gains; keys this node no longer replicates
   // become hinted copies, dropped once the new owners have them.
   for (const auto& [k, obj] : node_.keyspace().map()) {

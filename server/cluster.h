@@ -34,6 +34,7 @@
 #include "lattice/object.h"
 #include "routing/cluster_config.h"
 #include "routing/ring.h"
+#include "server/anti_entropy.h"
 
 namespace starling::server {
 
@@ -48,6 +49,9 @@ class Cluster final : public gossip::ReplicationSink {
   const std::string& self() const { return self_; }
   const routing::ClusterConfig& config() const { return config_; }
   gossip::Replicator& replicator() { return repl_; }
+  AntiEntropy& anti_entropy() { return *ae_; }
+  // Streams every key peer replicates to it (paced): anti-entropy's fallback.
+  void StartFullSync(const gossip::NodeId& peer);
 
   // ---- Placement.
   bool Replicates(std::string_view key) const;
@@ -98,6 +102,7 @@ class Cluster final : public gossip::ReplicationSink {
   void OnPeerUp(const gossip::NodeId& peer) override;
   void OnPeerDown(const gossip::NodeId& peer) override;
   void NeedsFullSync(const gossip::NodeId& peer) override;
+  void OnAntiEntropy(const gossip::NodeId& from, gossip::AntiEntropy a) override;
 
  private:
   struct Fetch {
@@ -120,6 +125,7 @@ class Cluster final : public gossip::ReplicationSink {
   gossip::Transport& transport_;
   std::unique_ptr<routing::Ring> ring_;
   gossip::Replicator repl_;
+  std::unique_ptr<AntiEntropy> ae_;
   uint64_t next_fetch_id_ = 1;
   std::map<uint64_t, Fetch> fetches_pending_;
   // Removals made here, waiting for every replica to acknowledge: key -> removed context.

@@ -329,3 +329,68 @@ def test_fault_commands_need_the_debug_flag_and_info_shows_peers(cluster):
                what="delta counters")
     nodes = r.execute_command("STARLING", "NODES")
     assert "n2" in nodes and "self" in nodes
+
+
+def ae_info(c, i):
+    return {k[len("starling_ae_"):]: v for k, v in c.info(i).items()
+            if k.startswith("starling_ae_")}
+
+
+def test_a_cut_replication_stream_is_repaired_by_anti_entropy_alone(cluster):
+    # Anti-entropy period 2 s (LocalCluster's default here).
+    c = cluster
+    r0, r1 = c.client(0), c.client(1)
+    period = c.config["anti_entropy_period_ms"] / 1000.0
+    wait_until(lambda: ae_info(c, 0)["rounds_in_sync"] >= 2, what="first rounds in sync")
+    assert r0.execute_command("STARLING", "CUT", "n2") == "OK"
+    for k in range(400):
+        r0.set("cut:%d" % k, k)
+    r0.sadd("cut:set", *["m%d" % k for k in range(300)])
+    r0.incrby("cut:counter", 12)
+    r1.sadd("cut:set", "from-n2")  # n2's own write still flows to n1
+    time.sleep(0.3)
+    info = c.info(0)
+    assert info["starling_gossip_cut_dropped"] >= 402
+    assert c.client(2).dbsize() == 402 and r1.dbsize() == 1, "the cut really dropped the deltas"
+    repaired_before = ae_info(c, 0)["keys_repaired"] + ae_info(c, 1)["keys_repaired"]
+    assert r0.execute_command("STARLING", "HEAL", "n2") == "OK"
+    took = wait_until(lambda: r1.dbsize() == 402 and r1.scard("cut:set") == 301 and
+                      r1.get("cut:counter") == "12", timeout=2 * period + 2,
+                      what="n2 repaired within two anti-entropy periods")
+    assert took < 2 * period + 1
+    assert r1.mget(["cut:%d" % k for k in range(400)]) == [str(k) for k in range(400)]
+    assert r0.smembers("cut:set") == r1.smembers("cut:set")
+    # INFO shows the repair (by whichever of the two started the round).
+    repaired = ae_info(c, 0)["keys_repaired"] + ae_info(c, 1)["keys_repaired"]
+    assert repaired - repaired_before >= 402
+    log = r0.execute_command("STARLING", "REPAIRS") + r1.execute_command("STARLING", "REPAIRS")
+    assert "outcome=repaired" in log
+    # Once repaired, rounds find nothing: one symbol each.
+    assert r0.execute_command("STARLING", "REPAIR") == "OK"
+    wait_until(lambda: r0.execute_command("STARLING", "REPAIRS").strip().splitlines()[-1]
+               .find("outcome=in-sync") >= 0, timeout=5, what="an in-sync round")
+
+
+def test_a_node_restarted_with_an_empty_data_dir_gets_its_share_back():
+    c = LocalCluster(3, rf=2).start()
+    try:
+        r0 = c.client(0)
+        pipe = r0.pipeline(transaction=False)
+        for k in range(2000):
+            pipe.set("e:%d" % k, k)
+        pipe.execute()
+        r2 = c.client(2)
+        share = [k for k in range(2000)
+                 if "n3" in r0.execute_command("STARLING", "REPLICAS", "e:%d" % k)]
+        wait_until(lambda: r2.dbsize() == len(share), what="n3 holding its share")
+        c.servers[2].kill(9)
+        import shutil
+        shutil.rmtree(c.servers[2].data_dir)
+        os.makedirs(c.servers[2].data_dir)
+        c.servers[2].start()
+        r2 = c.client(2)
+        wait_until(lambda: r2.dbsize() == len(share), timeout=15,
+                   what="n3 refilled by anti-entropy (%d keys)" % len(share))
+        assert r2.mget(["e:%d" % k for k in share]) == [str(k) for k in share]
+    finally:
+        c.stop()

@@ -53,6 +53,16 @@ struct StableAnnouncement {
   removals @0 :List(StableRemoval);
 }
 
+struct AntiEntropy {
+  kind @0 :UInt8;
+  round @1 :UInt64;
+  index @2 :UInt64;
+  fallback @3 :Bool;
+  symbols @4 :Data;
+  keyHashes @5 :List(UInt64);
+  states @6 :List(KeyState);
+}
+
 struct Envelope {
   version @0 :UInt32;
   cluster @1 :Text;
@@ -69,5 +79,6 @@ struct Envelope {
     fetchReply @11 :FetchReply;
     statePush @12 :StatePush;
     stableAnnouncement @13 :StableAnnouncement;
+    antiEntropy @14 :AntiEntropy;
   }
 }

@@ -153,7 +153,8 @@ void MemorySection(Node& node, const ProcessInfo& p, Section& s) {
 
 // Starling persists every change as it happens (DESIGN.md section 7): its LevelDB log plays
 // the part of Redis's AOF, so aof_enabled is 1 with the leveldb engine, and the aof_* write
-// status follows the engine's health. Nothing forks: the rdb_* save fields report SAVE's
+// status follows the engine's health (the fields Redis adds when AOF is on, about its
+// buffers and rewrites, are left out: starling_disk_bytes gives the size on disk). Nothing forks: the rdb_* save fields report SAVE's
 // bookkeeping and Redis's idle values; the rdb_last_load_* fields tell what the start loaded.
 void PersistenceSection(Node& node, Section& s) {
   storage::Engine& engine = node.env().engine;
@@ -181,14 +182,6 @@ void PersistenceSection(Node& node, Section& s) {
   s.Str("aof_rewrites", "0");
   s.Str("aof_rewrites_consecutive_failures", "0");
   s.Str("aof_last_write_status", write_status);
-  if (persistent) {
-    s.Int("aof_current_size", u(e.disk_bytes));
-    s.Str("aof_base_size", "0");
-    s.Str("aof_pending_rewrite", "0");
-    s.Str("aof_buffer_length", "0");
-    s.Str("aof_pending_bio_fsync", "0");
-    s.Str("aof_delayed_fsync", "0");
-  }
   const storage::Durability d = engine.durability();
   s.Str("starling_storage", e.kind);
   s.Str("starling_appendfsync", d == storage::Durability::kAlways ? "always"
@@ -322,6 +315,21 @@ void ReplicationSection(Node& node, Section& s) {
   s.Int("starling_full_syncs", u(c->full_syncs()));
   s.Int("starling_tombstones_pending_gc", u(c->pending_gc()));
   s.Int("starling_tombstones_dropped", u(c->tombstones_dropped()));
+  const AntiEntropy::Stats& ae = c->anti_entropy().stats();
+  s.Int("starling_ae_rounds", u(ae.rounds));
+  s.Int("starling_ae_rounds_in_sync", u(ae.rounds_in_sync));
+  s.Int("starling_ae_rounds_failed", u(ae.rounds_failed));
+  s.Int("starling_ae_fallbacks", u(ae.fallbacks));
+  s.Int("starling_ae_keys_repaired", u(ae.keys_repaired));
+  s.Int("starling_ae_keys_pushed", u(ae.keys_pushed));
+  s.Int("starling_ae_keys_pulled", u(ae.keys_pulled));
+  s.Int("starling_ae_bytes_sent", u(ae.bytes_sent));
+  s.Int("starling_ae_bytes_received", u(ae.bytes_received));
+  s.Int("starling_ae_symbols", u(ae.symbols_received));
+  s.Int("starling_ae_differences", u(ae.differences));
+  s.Fmt("starling_ae_symbols_per_difference", "%.3f",
+        ae.differences ? static_cast<double>(ae.symbols_received) / ae.differences : 0.0);
+  s.Int("starling_ae_rejected", u(ae.rejected));
 }
 
 void CpuSection(const ProcessInfo& p, Section& s) {

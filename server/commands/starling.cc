@@ -64,6 +64,38 @@ void CmdStarlingCut(CommandContext& ctx) { ApplyFault(ctx, Fault::kCut); }
 void CmdStarlingHold(CommandContext& ctx) { ApplyFault(ctx, Fault::kHold); }
 void CmdStarlingHeal(CommandContext& ctx) { ApplyFault(ctx, Fault::kHeal); }
 
+// STARLING REPAIR [peer]: an anti-entropy round with peer (every peer) as soon as possible.
+void CmdStarlingRepair(CommandContext& ctx) {
+  Cluster* c = ctx.node.cluster();
+  if (!c) return ctx.Error("ERR this node was not started with a cluster config");
+  if (ctx.args.size() > 3) return ctx.Error("ERR wrong number of arguments for 'starling|repair' command");
+  if (ctx.args.size() == 3) {
+    std::string peer(ctx.args[2]);
+    if (peer == c->self() || !c->replicator().Stats(peer)) {
+      return ctx.Error("ERR no such peer '" + peer + "'");
+    }
+    c->anti_entropy().Trigger(peer);
+  } else {
+    c->anti_entropy().TriggerAll();
+  }
+  ctx.Ok();
+}
+
+// STARLING REPAIRS: the last anti-entropy rounds this node started, oldest first.
+void CmdStarlingRepairs(CommandContext& ctx) {
+  Cluster* c = ctx.node.cluster();
+  std::string out;
+  if (c) {
+    for (const AntiEntropy::RoundLog& r : c->anti_entropy().recent()) {
+      out += "peer=" + r.peer + " started_ms=" + std::to_string(r.started_ms) +
+             " took_ms=" + std::to_string(r.took_ms) + " outcome=" + r.outcome +
+             " keys=" + std::to_string(r.keys) + " differences=" + std::to_string(r.differences) +
+             " symbols=" + std::to_string(r.symbols) + "\n";
+    }
+  }
+  ctx.reply().Verbatim(out);
+}
+
 // STARLING REPLICAS key: the ids of the nodes that replicate key, in ring order.
 void CmdStarlingReplicas(CommandContext& ctx) {
   Cluster* c = ctx.node.cluster();
@@ -81,6 +113,10 @@ void CmdStarlingHelp(CommandContext& ctx) {
       "    the last message, and the replication queue towards it.",
       "RELOAD",
       "    Re-read the cluster config file and apply membership changes.",
+      "REPAIR [<peer>]",
+      "    Start an anti-entropy round with <peer> (every peer) now.",
+      "REPAIRS",
+      "    The last anti-entropy rounds this node started, with their outcome.",
       "REPLICAS <key>",
       "    The ids of the nodes that replicate <key>.",
       "CUT <peer>",
@@ -108,6 +144,10 @@ constexpr CommandSpec kStarlingSubcommands[] = {
      "Test-only: drops the changes replicated to a peer.", "O(1)", ""},
     {"hold", 3, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingHold, "server", "0.1.0",
      "Test-only: holds the changes replicated to a peer.", "O(1)", ""},
+    {"repair", -2, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingRepair, "server", "0.1.0",
+     "Starts anti-entropy rounds now.", "O(1)", ""},
+    {"repairs", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0, CmdStarlingRepairs, "server",
+     "0.1.0", "Shows the last anti-entropy rounds.", "O(1)", ""},
     {"replicas", 3, kCmdReadonly | kCmdLoading | kCmdStale, 0, 0, 0, CmdStarlingReplicas,
      "server", "0.1.0", "Lists the nodes that replicate a key.", "O(N) in the nodes", ""},
     {"heal", 3, kCmdAdmin | kCmdNoScript, 0, 0, 0, CmdStarlingHeal, "server", "0.1.0",
