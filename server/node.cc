@@ -57,10 +57,9 @@ Status Node::Start() {
   if (!st.ok()) return st;
   load_time_ms_ = env_.clock.MonoMillis() - load_start;
   keys_loaded_ = loaded;
-  if (loaded > 0 || !expired.empty()) {
-    SPDLOG_INFO("loaded {} keys in {} ms ({} expired while down)", loaded, load_time_ms_,
-                expired.size());
-  }
+  keys_expired_at_load_ = expired.size();
+  SPDLOG_INFO("loaded {} keys in {} ms ({} expired while down)", loaded, load_time_ms_,
+              expired.size());
   last_sync_ms_ = NowMs();
   return Status::Ok();
 }
@@ -429,6 +428,21 @@ int64_t Node::TimerPeriodMs() const { return std::max<int64_t>(1, 1000 / config_
 void Node::OnTimer() {
   ActiveExpire();
   SampleMetrics();
+  // Storage upkeep: everysec's sync (Engine::Sync writes nothing if all is synced), and
+  // after a write error a retry once a second (writes get MISCONF until one succeeds).
+  int64_t now = NowMs();
+  if (!env_.engine.Healthy()) {
+    if (now - last_recover_try_ms_ >= 1000) {
+      last_recover_try_ms_ = now;
+      if (env_.engine.Recover().ok()) last_sync_ms_ = now;
+    }
+  } else if (env_.engine.durability() != storage::Durability::kNo &&
+             now - last_sync_ms_ >= 1000) {
+    // In `always` mode every commit was synced: this only records the time, for INFO.
+    last_sync_ms_ = now;
+    Status st = env_.engine.Sync(now);
+    if (!st.ok()) SPDLOG_ERROR("storage sync failed: {}", st.ToString());
+  }
 }
 
 void Node::SampleMetrics() {

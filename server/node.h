@@ -193,6 +193,7 @@ class Node {
   int64_t last_save_ms() const { return last_save_ms_; }
   int64_t load_time_ms() const { return load_time_ms_; }
   uint64_t keys_loaded() const { return keys_loaded_; }
+  uint64_t keys_expired_at_load() const { return keys_expired_at_load_; }
 
  private:
   void Dispatch(Session& s, std::span<const std::string_view> args);
@@ -242,6 +243,7 @@ class Node {
   int64_t last_recover_try_ms_ = 0;
   int64_t load_time_ms_ = 0;
   uint64_t keys_loaded_ = 0;
+  uint64_t keys_expired_at_load_ = 0;
   // Replies of this turn's write commands (appendfsync always: rewritten to MISCONF if the
   // turn's commit fails).
   struct TurnWrite {

@@ -36,7 +36,9 @@ struct EngineInfo {
   uint64_t syncs = 0;
   uint64_t sync_errors = 0;
   int64_t last_sync_unix_ms = 0;  // as told by the node's clock (Sync's argument)
-  uint64_t quarantined_rows = 0;
+  uint64_t quarantined_rows = 0;   // values moved to quarantine by this run's Load()
+  uint64_t quarantine_stored = 0;  // rows in quarantine now (earlier runs' included)
+  uint64_t disk_bytes = 0;         // size of the database files (filled in by Info())
   uint64_t bytes_written = 0;
   std::string last_error;
 };

@@ -33,7 +33,7 @@ class FaultFile : public leveldb::WritableFile {
 }  // namespace
 
 leveldb::Status FaultEnv::NewWritableFile(const std::string& f, leveldb::WritableFile** r) {
-  if (fail_writes_) return leveldb::Status::IOError(f, "No space left on device");
+  if (write_error()) return leveldb::Status::IOError(f, "No space left on device");
   leveldb::WritableFile* base = nullptr;
   leveldb::Status st = target()->NewWritableFile(f, &base);
   if (!st.ok()) return st;
@@ -46,7 +46,7 @@ leveldb::Status FaultEnv::NewWritableFile(const std::string& f, leveldb::Writabl
 }
 
 leveldb::Status FaultEnv::NewAppendableFile(const std::string& f, leveldb::WritableFile** r) {
-  if (fail_writes_) return leveldb::Status::IOError(f, "No space left on device");
+  if (write_error()) return leveldb::Status::IOError(f, "No space left on device");
   uint64_t size = 0;
   if (!target()->GetFileSize(f, &size).ok()) size = 0;
   leveldb::WritableFile* base = nullptr;

@@ -2,7 +2,9 @@
 // another Env (usually the in-memory one from libmemenv) and
 //  - remembers, per file, how much of it was synced, so DropUnsyncedData() can model a power
 //    loss: every file keeps only its synced prefix (files never synced become empty);
-//  - fails writes and syncs on demand (SetWriteError), as a full disk does.
+//  - fails writes and syncs on demand (SetWriteError), as a full disk does, or while a
+//    trigger file exists (SetTriggerFile: how starling-server's --debug-disk-full-file lets
+//    a black-box test fill the disk and free it again).
 // LevelDB calls it from its background thread as well as the caller's, so its state is
 // guarded by a mutex.
 #pragma once
@@ -28,7 +30,11 @@ class FaultEnv : public leveldb::EnvWrapper {
 
   // While true, appends and syncs fail with "No space left on device".
   void SetWriteError(bool fail) { fail_writes_ = fail; }
-  bool write_error() const { return fail_writes_; }
+  // REQUIRES: called before the Env is used.
+  void SetTriggerFile(std::string path) { trigger_file_ = std::move(path); }
+  bool write_error() {
+    return fail_writes_ || (!trigger_file_.empty() && target()->FileExists(trigger_file_));
+  }
 
   // Power loss. REQUIRES: no database is open on this Env.
   leveldb::Status DropUnsyncedData();
@@ -45,6 +51,7 @@ class FaultEnv : public leveldb::EnvWrapper {
   absl::Mutex mu_;
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> fail_writes_{false};
+  std::string trigger_file_;  // set once before use, then only read
 };
 
 }  // namespace starling::storage

@@ -63,6 +63,11 @@ std::string LevelDbEngine::ElementRow(std::string_view key, uint8_t kind, std::s
   return out;
 }
 
+bool LevelDbEngine::ParseDataRow(std::string_view row, std::string_view* key, uint8_t* kind,
+                                 std::string_view* elem) {
+  return ParseRow(row, key, kind, elem);
+}
+
 LevelDbEngine::LevelDbEngine(const LevelDbOptions& options) : options_(options) {
   durability_ = options.durability;
   info_.kind = "leveldb";
@@ -94,7 +99,8 @@ Status LevelDbEngine::OpenDb() {
   leveldb::Status st = leveldb::DB::Open(opt, path, &db);
   if (!st.ok()) {
     std::string msg = st.ToString();
-    if (msg.find("lock") != std::string::npos) {
+    // LevelDB's POSIX Env names a failed flock "lock <path>" (a path may contain "lock").
+    if (msg.find(": lock ") != std::string::npos) {
       return Status::FailedPrecondition("data directory " + path +
                                         " is locked by another process (" + msg + ")");
     }
@@ -147,6 +153,11 @@ Status LevelDbEngine::Load(const std::function<void(std::string_view, lattice::O
   }
   finish();
   info_.keys_loaded = loaded;
+  std::string qprefix(1, kQuarantineTag);
+  uint64_t stored_q = 0;
+  for (it->Seek(qprefix); it->Valid() && it->key().starts_with(qprefix); it->Next()) ++stored_q;
+  // The moves queued above are not stored yet: count them too.
+  info_.quarantine_stored = stored_q + info_.quarantined_rows;
   if (!it->status().ok()) return Status::IoError("reading data: " + it->status().ToString());
   // Quarantine moves happened in pending_; store them now.
   return Commit();
@@ -169,6 +180,19 @@ void LevelDbEngine::Quarantine(const std::string& row, const std::string& value,
 
 void LevelDbEngine::DeleteAllRows(std::string_view key) {
   std::string prefix = KeyPrefix(key);
+  for (auto p = pending_.lower_bound(prefix);
+       p != pending_.end() && std::string_view(p->first).starts_with(prefix); ++p) {
+    p->second = std::nullopt;
+  }
+  DeleteStoredRows(key);
+}
+
+void LevelDbEngine::DeleteStoredRows(std::string_view key) {
+  if (!db_) {
+    deleted_while_closed_.emplace_back(key);
+    return;
+  }
+  std::string prefix = KeyPrefix(key);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string row(View(it->key()));
@@ -176,11 +200,7 @@ void LevelDbEngine::DeleteAllRows(std::string_view key) {
     uint8_t kind;
     // The prefix of key "ab" also starts the rows of longer keys only if the length byte
     // matched, so a parsed key equal to `key` is exact.
-    if (ParseRow(row, &k, &kind, &elem) && k == key) pending_[row] = std::nullopt;
-  }
-  for (auto p = pending_.lower_bound(prefix);
-       p != pending_.end() && std::string_view(p->first).starts_with(prefix); ++p) {
-    p->second = std::nullopt;
+    if (ParseRow(row, &k, &kind, &elem) && k == key) pending_.try_emplace(row, std::nullopt);
   }
 }
 
@@ -241,12 +261,21 @@ Status LevelDbEngine::Commit() {
   pending_.clear();
   ++info_.commits;
   info_.bytes_written += bytes;
-  if (wo.sync) ++info_.syncs;
+  if (wo.sync) {
+    ++info_.syncs;
+    unsynced_ = false;
+  } else {
+    unsynced_ = true;
+  }
   return Status::Ok();
 }
 
 Status LevelDbEngine::Sync(int64_t now_unix_ms) {
   if (!db_ || !healthy_) return Status::IoError("storage unhealthy: " + info_.last_error);
+  if (!unsynced_) {
+    info_.last_sync_unix_ms = now_unix_ms;  // everything committed is on disk
+    return Status::Ok();
+  }
   leveldb::WriteOptions wo;
   wo.sync = true;
   // An empty batch still appends a log record, and syncing it syncs everything before.
@@ -260,6 +289,7 @@ Status LevelDbEngine::Sync(int64_t now_unix_ms) {
     return Status::IoError(st.ToString());
   }
   ++info_.syncs;
+  unsynced_ = false;
   info_.last_sync_unix_ms = now_unix_ms;
   return Status::Ok();
 }
@@ -272,6 +302,8 @@ Status LevelDbEngine::Recover() {
     return st;
   }
   healthy_ = true;
+  for (const std::string& key : deleted_while_closed_) DeleteStoredRows(key);
+  deleted_while_closed_.clear();
   Status st = Commit();
   if (st.ok()) {
     leveldb::WriteOptions wo;
@@ -283,6 +315,7 @@ Status LevelDbEngine::Recover() {
       info_.last_error = s.ToString();
       return Status::IoError(s.ToString());
     }
+    unsynced_ = false;
     SPDLOG_INFO("storage writes resumed");
     info_.healthy = true;
   }
@@ -291,6 +324,8 @@ Status LevelDbEngine::Recover() {
 
 Status LevelDbEngine::Clear() {
   pending_.clear();
+  deleted_while_closed_.clear();
+  if (!db_) return Status::IoError("database is closed: " + info_.last_error);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   std::string prefix(1, kDataTag);
   leveldb::WriteBatch batch;
@@ -311,6 +346,7 @@ Status LevelDbEngine::Clear() {
 }
 
 Result<std::optional<std::string>> LevelDbEngine::GetMeta(std::string_view name) {
+  if (!db_) return Status::IoError("database is closed: " + info_.last_error);
   std::string value;
   leveldb::Status st =
       db_->Get(leveldb::ReadOptions(), std::string(1, kMetaTag) + std::string(name), &value);
@@ -320,6 +356,7 @@ Result<std::optional<std::string>> LevelDbEngine::GetMeta(std::string_view name)
 }
 
 Status LevelDbEngine::PutMeta(std::string_view name, std::string_view value) {
+  if (!db_) return Status::IoError("database is closed: " + info_.last_error);
   leveldb::WriteOptions wo;
   wo.sync = true;
   leveldb::Status st = db_->Put(wo, std::string(1, kMetaTag) + std::string(name),
@@ -330,6 +367,7 @@ Status LevelDbEngine::PutMeta(std::string_view name, std::string_view value) {
 
 uint64_t LevelDbEngine::CountStoredKeys() {
   uint64_t n = 0;
+  if (!db_) return 0;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   std::string prefix(1, kDataTag);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -338,6 +376,21 @@ uint64_t LevelDbEngine::CountStoredKeys() {
     if (ParseRow(View(it->key()), &key, &kind, &elem) && kind == kHeadKind) ++n;
   }
   return n;
+}
+
+EngineInfo LevelDbEngine::Info() const {
+  EngineInfo out = info_;
+  // Listing a few dozen files: cheap enough for INFO.
+  leveldb::Env* env = options_.env ? options_.env : leveldb::Env::Default();
+  std::string path = options_.dir + "/db";
+  std::vector<std::string> files;
+  if (env->GetChildren(path, &files).ok()) {
+    for (const std::string& f : files) {
+      uint64_t size = 0;
+      if (env->GetFileSize(path + "/" + f, &size).ok()) out.disk_bytes += size;
+    }
+  }
+  return out;
 }
 
 }  // namespace starling::storage

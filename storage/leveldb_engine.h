@@ -14,7 +14,9 @@
 // Writes of one turn collect in an ordered map of pending row writes and go to LevelDB as
 // one WriteBatch at Commit() (group commit), synced in `always` mode. A failed write keeps
 // the batch; LevelDB stops accepting writes after an I/O error, so Recover() reopens the
-// database and writes the kept batch again.
+// database and writes the kept batch again. While the database is closed (a reopen failed),
+// keys deleted are remembered, and their stored rows are deleted once it opens again.
+// Sync() writes only if something was committed unsynced since the last one.
 //
 // Single-threaded (the node's thread). LevelDB's Env (file system) can be replaced for
 // tests: an in-memory Env, or a fault-injecting one that drops unsynced data.
@@ -28,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/engine.h"
 
@@ -56,7 +59,7 @@ class LevelDbEngine final : public Engine {
   Status Clear() override;
   bool Healthy() const override { return healthy_; }
   Status Recover() override;
-  EngineInfo Info() const override { return info_; }
+  EngineInfo Info() const override;
 
   // Node metadata. Put is synced.
   Result<std::optional<std::string>> GetMeta(std::string_view name);
@@ -66,6 +69,10 @@ class LevelDbEngine final : public Engine {
   static std::string KeyPrefix(std::string_view key);
   static std::string HeadRow(std::string_view key);
   static std::string ElementRow(std::string_view key, uint8_t kind, std::string_view elem);
+  // Splits a data row key into the user key, the row kind (0: head) and the element; false
+  // for a row that is not a well-formed data row. The views point into `row`.
+  static bool ParseDataRow(std::string_view row, std::string_view* key, uint8_t* kind,
+                           std::string_view* elem);
 
   // Rows currently stored (a full scan; for tests and INFO on demand).
   uint64_t CountStoredKeys();
@@ -75,6 +82,8 @@ class LevelDbEngine final : public Engine {
   Status OpenDb();
   // Queues deletion of every row of key: stored ones and pending ones.
   void DeleteAllRows(std::string_view key);
+  // Queues deletion of the stored rows of key that no pending write replaces.
+  void DeleteStoredRows(std::string_view key);
   void Quarantine(const std::string& row, const std::string& value, const std::string& why);
 
   LevelDbOptions options_;
@@ -82,7 +91,10 @@ class LevelDbEngine final : public Engine {
   std::unique_ptr<leveldb::DB> db_;
   // Row key -> new value (nullopt: delete), for the batch of the current turn.
   std::map<std::string, std::optional<std::string>> pending_;
+  // Keys deleted while db_ was closed (their stored rows could not be listed).
+  std::vector<std::string> deleted_while_closed_;
   bool healthy_ = true;
+  bool unsynced_ = false;  // committed without sync since the last sync
   EngineInfo info_;
 };
 

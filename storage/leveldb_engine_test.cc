@@ -170,6 +170,41 @@ TEST_F(EngineTest, WriteErrorKeepsTheBatchAndRecovers) {
   EXPECT_EQ(LoadAll(*Open()).size(), 1u);
 }
 
+TEST_F(EngineTest, KeyDeletedWhileTheDatabaseIsClosedIsGoneAfterRecovery) {
+  auto e = Open(Durability::kAlways);
+  Object o = StringObj("v");
+  e->Changed("gone", &o, o);
+  e->Changed("kept", &o, o);
+  ASSERT_TRUE(e->Commit().ok());
+  fault_.SetWriteError(true);
+  Object o2 = StringObj("w");
+  e->Changed("kept", &o2, o2);
+  EXPECT_FALSE(e->Commit().ok());
+  EXPECT_FALSE(e->Recover().ok());  // the reopen fails: the database stays closed
+  e->Changed("gone", nullptr, Object());  // e.g. expired meanwhile
+  EXPECT_FALSE(e->Commit().ok());
+  EXPECT_FALSE(e->Sync(1).ok());
+  fault_.SetWriteError(false);
+  ASSERT_TRUE(e->Recover().ok());
+  e.reset();
+  auto got = LoadAll(*Open());
+  EXPECT_FALSE(got.count("gone"));
+  ASSERT_TRUE(got.count("kept"));
+  EXPECT_TRUE(got["kept"] == o2);
+}
+
+TEST_F(EngineTest, SyncWithNothingUnsyncedWritesNothing) {
+  auto e = Open(Durability::kEverysec);
+  Object o = StringObj("v");
+  e->Changed("k", &o, o);
+  ASSERT_TRUE(e->Commit().ok());
+  ASSERT_TRUE(e->Sync(10).ok());
+  uint64_t syncs = e->Info().syncs;
+  ASSERT_TRUE(e->Sync(20).ok());
+  EXPECT_EQ(e->Info().syncs, syncs);
+  EXPECT_EQ(e->Info().last_sync_unix_ms, 20);
+}
+
 TEST_F(EngineTest, CorruptRowsAreQuarantinedAndTheRestLoads) {
   {
     auto e = Open();
@@ -197,6 +232,7 @@ TEST_F(EngineTest, CorruptRowsAreQuarantinedAndTheRestLoads) {
   auto e2 = Open();
   EXPECT_EQ(LoadAll(*e2).size(), 2u);  // moved aside: not reported again
   EXPECT_EQ(e2->Info().quarantined_rows, 0u);
+  EXPECT_EQ(e2->Info().quarantine_stored, 1u);
 }
 
 TEST_F(EngineTest, MetadataIsDurable) {
