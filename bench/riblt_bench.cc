@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -87,9 +88,12 @@ Planted Plant(const std::vector<Item>& base, size_t d, uint64_t seed) {
   return p;
 }
 
-// The sender streams batches of growing size (1, 1, 1, ..., then an eighth of what it has
-// sent so far, at most 1024) until the receiver says it has decoded everything.
-size_t NextBatch(size_t sent) { return std::clamp<size_t>(sent / 8, 1, 1024); }
+// The sender streams batches of growing size (1, 1, 1, ..., then a sixteenth of what it has
+// sent so far, at most 1024) until the receiver says it has decoded everything. Modelled: the
+// sender learns of the STOP at the end of the batch in which the decode completed, so the
+// bytes include up to 1/16 of overshoot; on a real network add the symbols in flight for one
+// round-trip time.
+size_t NextBatch(size_t sent) { return std::clamp<size_t>(sent / 16, 1, 1024); }
 
 struct RibltResult {
   size_t needed = 0, sent = 0, batches = 0;
@@ -98,7 +102,8 @@ struct RibltResult {
   bool ok = false;
 };
 
-RibltResult RunRiblt(const std::vector<Item>& local, const Planted& p) {
+RibltResult RunRiblt(const std::vector<Item>& local, const Planted& p,
+                     const MerkleTree* side_info) {
   RibltResult r;
   double t0 = CpuSeconds();
   Encoder<Item> le, re;
@@ -110,7 +115,19 @@ RibltResult RunRiblt(const std::vector<Item>& local, const Planted& p) {
   }
   r.encode_s += CpuSeconds() - t0;
   const size_t cap = 4 * (p.remote.size() + local.size()) + 1024;
+  // With side_info, the decoder knows the local item of a key decoded at the remote side.
+  ItemDecoder::Companion companion;
+  if (side_info != nullptr) {
+    companion = [side_info](const HashedItem<Item>& r) -> std::optional<HashedItem<Item>> {
+      const std::optional<Item> mine = side_info->Find(r.item.key_hash);
+      if (!mine || mine->state_hash == r.item.state_hash) {
+        return std::nullopt;
+      }
+      return kHasher.Hashed(*mine);
+    };
+  }
   ItemDecoder dec(kHasher, cap);
+  dec.set_companion(companion);
   std::vector<CodedSymbol<Item>> ls, rs, all;
   std::vector<size_t> batch_ends;
   r.bytes = 8;  // the request
@@ -144,6 +161,7 @@ RibltResult RunRiblt(const std::vector<Item>& local, const Planted& p) {
   t0 = CpuSeconds();
   for (int rep = 0; rep < reps; ++rep) {
     ItemDecoder again(kHasher, cap);
+    again.set_companion(companion);
     size_t begin = 0;
     for (size_t end : batch_ends) {
       again.AddBatch(std::span<const CodedSymbol<Item>>(all.data() + begin, end - begin));
@@ -256,6 +274,17 @@ double SketchBuildSeconds(const std::vector<Item>& items, size_t m) {
   return t;
 }
 
+struct Row {
+  size_t d = 0, keys = 0;
+  RibltResult plain, side;
+  double mean = 0;
+  int trials = 0;
+  MerkleResult merkle;
+  uint64_t best_merkle_bytes = 0;
+};
+
+unsigned long long U(uint64_t x) { return static_cast<unsigned long long>(x); }
+
 int Main(int argc, char** argv) {
   size_t n = 1000000;
   for (int i = 1; i + 1 < argc; ++i) {
@@ -276,43 +305,99 @@ int Main(int argc, char** argv) {
   }
   const double tree_build_s = CpuSeconds() - t0;
 
-  std::printf("N = %zu keys; Merkle fanout %u, depth %u (built from scratch in %.2f s)\n\n", n,
-              local_tree.fanout(), local_tree.depth(), tree_build_s);
-  std::printf(
-      "| d | keys | RIBLT symbols | sym/diff | sym/diff mean (trials) | RIBLT bytes | RIBLT RT |"
-      " RIBLT enc ms | RIBLT dec ms | dec diffs/s | Merkle bytes | Merkle RT | Merkle ms |"
-      " RIBLT/Merkle bytes |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   struct Trials {
     size_t d;
     int trials;
   };
   const Trials runs[] = {{1, 2000}, {10, 2000}, {100, 1000}, {1000, 100}, {10000, 8}, {100000, 3}};
+  std::vector<Row> rows;
+  std::vector<Planted> planted;
   bool all_ok = true;
   for (const Trials& run : runs) {
-    const size_t d = run.d;
-    const Planted p = Plant(local, d, 1000 + d);
-    const RibltResult rr = RunRiblt(local, p);
-    const MerkleTree remote_tree = Apply(local_tree, p);
-    const MerkleResult mr = RunMerkle(local_tree, remote_tree, p);
-    const double mean = MeanSymbolsPerDifference(d, run.trials, 77 + d);
-    all_ok = all_ok && rr.ok && mr.ok;
-    std::printf(
-        "| %zu | %zu | %zu | %.3f | %.3f (%d) | %llu | 1 | %.1f | %.2f | %.2fM | %llu | %d | %.2f |"
-        " %.3f |%s\n",
-        d, p.keys, rr.needed, double(rr.needed) / double(d), mean, run.trials,
-        static_cast<unsigned long long>(rr.bytes), rr.encode_s * 1e3, rr.decode_s * 1e3,
-        double(d) / rr.decode_s / 1e6, static_cast<unsigned long long>(mr.bytes),
-        (mr.messages + 1) / 2, mr.cpu_s * 1e3, double(rr.bytes) / double(mr.bytes),
-        rr.ok && mr.ok ? "" : " WRONG");
-    std::fflush(stdout);
+    Row row;
+    row.d = run.d;
+    planted.push_back(Plant(local, run.d, 1000 + run.d));
+    const Planted& p = planted.back();
+    row.keys = p.keys;
+    row.plain = RunRiblt(local, p, nullptr);
+    row.side = RunRiblt(local, p, &local_tree);
+    row.merkle = RunMerkle(local_tree, Apply(local_tree, p), p);
+    row.mean = MeanSymbolsPerDifference(run.d, run.trials, 77 + run.d);
+    row.trials = run.trials;
+    all_ok = all_ok && row.plain.ok && row.side.ok && row.merkle.ok;
+    rows.push_back(row);
   }
+
+  // Other tree shapes: bytes and round trips of the Merkle exchange on the same differences.
+  const MerkleOptions shapes[] = {{1, 16}, {2, 8}, {4, 4}, {1, 20}, {2, 10}, {4, 5}, {3, 6}};
+  std::string shape_table = "| fanout, depth, leaves |";
+  for (const Row& row : rows) {
+    shape_table += " d = " + std::to_string(row.d) + " |";
+  }
+  shape_table += "\n|---|---|---|---|---|---|---|\n";
+  for (const MerkleOptions& o : shapes) {
+    MerkleTree base(kHasher, o);
+    for (const Item& it : local) {
+      base.Upsert(it);
+    }
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "| %u, %u, %llu |", base.fanout(), base.depth(),
+                  U(base.node_count(base.depth())));
+    shape_table += buf;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const MerkleResult mr = RunMerkle(base, Apply(base, planted[k]), planted[k]);
+      all_ok = all_ok && mr.ok;
+      if (rows[k].best_merkle_bytes == 0 || mr.bytes < rows[k].best_merkle_bytes) {
+        rows[k].best_merkle_bytes = mr.bytes;
+      }
+      std::snprintf(buf, sizeof(buf), " %llu (%d) |", U(mr.bytes), (mr.messages + 1) / 2);
+      shape_table += buf;
+    }
+    shape_table += "\n";
+  }
+
+  std::printf("N = %zu keys, one range. d = differing items (a key whose state differs is two);\n",
+              n);
+  std::printf("a third each: keys deleted, added, changed at the remote side. Merkle: fanout %u,\n",
+              local_tree.fanout());
+  std::printf("depth %u (built from scratch in %.2f s). RIBLT symbol = %llu bytes on the wire.\n\n",
+              local_tree.depth(), tree_build_s, U(kItemSymbolWireBytes));
+  std::printf("Bytes and round trips:\n\n");
+  std::printf(
+      "| d | keys | RIBLT symbols | sym/diff | mean sym/diff (trials) | sym/diff, side info |"
+      " RIBLT bytes | RIBLT bytes, side info | Merkle bytes | RIBLT/Merkle | side info/Merkle |"
+      " RIBLT/best-shape Merkle | RIBLT RT | Merkle RT |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Row& r : rows) {
+    std::printf(
+        "| %zu | %zu | %zu | %.3f | %.3f (%d) | %.3f | %llu | %llu | %llu | %.3f | %.3f | %.3f |"
+        " 1 | %d |\n",
+        r.d, r.keys, r.plain.needed, double(r.plain.needed) / double(r.d), r.mean, r.trials,
+        double(r.side.needed) / double(r.d), U(r.plain.bytes), U(r.side.bytes), U(r.merkle.bytes),
+        double(r.plain.bytes) / double(r.merkle.bytes),
+        double(r.side.bytes) / double(r.merkle.bytes),
+        double(r.plain.bytes) / double(r.best_merkle_bytes), (r.merkle.messages + 1) / 2);
+  }
+  std::printf("\nCPU time (this thread):\n\n");
+  std::printf(
+      "| d | RIBLT encode, both sides from scratch, ms | RIBLT decode ms | decoded diffs/s |"
+      " decode with side info ms | Merkle exchange ms |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (const Row& r : rows) {
+    std::printf("| %zu | %.1f | %.3f | %.2fM | %.3f | %.3f |\n", r.d, r.plain.encode_s * 1e3,
+                r.plain.decode_s * 1e3, double(r.d) / r.plain.decode_s / 1e6, r.side.decode_s * 1e3,
+                r.merkle.cpu_s * 1e3);
+  }
+  std::printf("\nMerkle exchange bytes (round trips) by tree shape:\n\n%s", shape_table.c_str());
   std::printf("\nSketch of M symbols built from scratch over %zu items (checksums included):\n\n",
               n);
   std::printf("| M | CPU s |\n|---|---|\n");
   for (size_t m :
        {size_t{1}, size_t{1024}, size_t{1400}, size_t{4096}, size_t{16384}, size_t{140000}}) {
     std::printf("| %zu | %.3f |\n", m, SketchBuildSeconds(local, m));
+  }
+  if (!all_ok) {
+    std::printf("\nWRONG: some exchange did not find exactly the planted keys\n");
   }
   return all_ok ? 0 : 1;
 }

@@ -41,8 +41,21 @@ CodedSymbol<T> Subtract(const CodedSymbol<T>& a, const CodedSymbol<T>& b) {
   return CodedSymbol<T>{a.sum ^ b.sum, a.hash ^ b.hash, a.count - b.count};
 }
 
+// On the wire a count travels as its low 24 bits: the receiver knows its own count at the
+// same index and the two differ by at most the number of differing elements mapped there, so
+// RestoreCount recovers the sender's exactly whenever |remote - local| < 2^23 (always, for
+// ranges under 8 million keys). A hostile value only yields a garbage symbol, which the
+// decoder's cap handles like any other.
+inline uint32_t WireCount(int64_t count) { return static_cast<uint32_t>(count) & 0xffffff; }
+inline int64_t RestoreCount(uint32_t wire, int64_t local_count) {
+  const uint32_t delta = (wire - static_cast<uint32_t>(local_count)) & 0xffffff;
+  const int64_t signed_delta =
+      delta >= 0x800000 ? static_cast<int64_t>(delta) - 0x1000000 : static_cast<int64_t>(delta);
+  return local_count + signed_delta;
+}
+
 // Bytes of one coded symbol on the wire when T is a 16-byte Item: 16 (sum) + 8 (checksum) +
-// 8 (count). The wire codec belongs to gossip/; this is the figure the benchmark counts.
-inline constexpr uint64_t kItemSymbolWireBytes = 32;
+// 3 (WireCount). The wire codec belongs to gossip/; this is the figure the benchmark counts.
+inline constexpr uint64_t kItemSymbolWireBytes = 27;
 
 }  // namespace starling::riblt

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "base/random.h"
@@ -181,9 +183,11 @@ Encoder<Item> EncoderOf(const std::vector<Item>& set) {
 }
 
 // Streams the difference in batches until the decoder is done or refuses more.
-ItemDecoder Reconcile(const Planted& p, size_t batch, size_t cap) {
+ItemDecoder Reconcile(const Planted& p, size_t batch, size_t cap,
+                      ItemDecoder::Companion companion = nullptr) {
   Encoder<Item> local = EncoderOf(p.local), remote = EncoderOf(p.remote);
   ItemDecoder d(kHasher, cap);
+  d.set_companion(std::move(companion));
   std::vector<CodedSymbol<Item>> ls, rs, diff;
   while (d.state() == DecodeState::kNeedMore) {
     ls.clear();
@@ -321,6 +325,47 @@ TEST(RibltTest, SketchDifferenceDecodes) {
   EXPECT_EQ(MakeKeyDiffs(d.local_only(), d.remote_only()), p.truth);
 }
 
+TEST(RibltTest, CompanionPeelsTheLocalStateOfAChangedKey) {
+  size_t with = 0, without = 0;
+  for (size_t d : {2, 10, 100, 1000, 10000}) {
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      Prng rng(seed * 7919 + d);
+      const Planted p = Plant(rng, 5000, d);
+      std::unordered_map<uint64_t, Item> local;
+      for (const Item& it : p.local) {
+        local[it.key_hash] = it;
+      }
+      const ItemDecoder a = Reconcile(p, 1, 10 * d + 100);
+      const ItemDecoder b = Reconcile(
+          p, 1, 10 * d + 100, [&](const HashedItem<Item>& r) -> std::optional<HashedItem<Item>> {
+            auto it = local.find(r.item.key_hash);
+            if (it == local.end() || it->second.state_hash == r.item.state_hash) {
+              return std::nullopt;
+            }
+            return kHasher.Hashed(it->second);
+          });
+      ASSERT_EQ(a.state(), DecodeState::kDone);
+      ASSERT_EQ(b.state(), DecodeState::kDone);
+      EXPECT_EQ(MakeKeyDiffs(b.local_only(), b.remote_only()), p.truth) << d << " " << seed;
+      with += b.symbols();
+      without += a.symbols();
+    }
+  }
+  // A third of the keys changed state, so about half the elements come in pairs.
+  EXPECT_LT(double(with), 0.9 * double(without));
+}
+
+TEST(RibltTest, WireCountRoundTrips) {
+  const int64_t locals[] = {0, 1, 5, 1000000, 8388607, -3};
+  const int64_t deltas[] = {0, 1, -1, 100000, -100000, 8388607, -8388608};
+  for (int64_t local : locals) {
+    for (int64_t delta : deltas) {
+      const int64_t remote = local + delta;
+      EXPECT_EQ(RestoreCount(WireCount(remote), local), remote) << local << " " << delta;
+    }
+  }
+}
+
 // ---- Hostile input.
 
 TEST(RibltTest, GarbageSymbolsAreCutOffByTheCap) {
@@ -360,6 +405,19 @@ TEST(RibltTest, NeverEndingStreamStopsAtCap) {
   const ItemDecoder d = Reconcile(p, 64, 1024);
   EXPECT_EQ(d.state(), DecodeState::kCapExceeded);
   EXPECT_EQ(d.symbols(), 1024u);
+}
+
+TEST(RibltTest, SymbolsInFlightAfterDoneAreHarmless) {
+  Prng rng(13);
+  const Planted p = Plant(rng, 1000, 20);
+  Encoder<Item> local = EncoderOf(p.local), remote = EncoderOf(p.remote);
+  ItemDecoder d(kHasher, 100);
+  while (d.symbols() < 100) {
+    d.Add(Subtract(remote.Next(), local.Next()));
+  }
+  ASSERT_EQ(d.state(), DecodeState::kDone);
+  EXPECT_EQ(d.Add(Subtract(remote.Next(), local.Next())), DecodeState::kDone);  // past the cap
+  EXPECT_EQ(MakeKeyDiffs(d.local_only(), d.remote_only()), p.truth);
 }
 
 TEST(RibltTest, ItemHasherIsKeyedAndDeterministic) {
