@@ -86,7 +86,10 @@ std::vector<std::string> CheckLiveness(const std::vector<std::unique_ptr<Host>>&
     for (const auto& [k, o] : h->node->keyspace().map()) {
       if (o->Exists() || !h->cluster->Replicates(k.str)) continue;
       ++tombstones;
-      if (example.empty()) example = k.str + " at " + h->id;
+      if (example.empty()) {
+        example = k.str + " at " + h->id + ", replicas";
+        for (const std::string& r : h->cluster->ReplicasOf(k.str)) example += " " + r;
+      }
     }
   }
   if (pending > 0) out.push_back(std::to_string(pending) + " removals still wait for collection");

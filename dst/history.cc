@@ -152,17 +152,18 @@ struct Checker {
 
   void CheckRegister(const std::string& key, const KeyOps& ops, const FinalState& f) {
     std::vector<std::pair<const Op*, std::string>> writes;
-    KeyOps acked;
+    KeyOps acked, sets;
     for (const Op* o : ops) {
       if (!Is(*o, "SET")) continue;
       writes.emplace_back(o, o->args[2]);
+      sets.push_back(o);
       if (Ok(*o)) acked.push_back(o);
     }
     if (!f.exists) {
       if (!acked.empty()) Fail(key, "register is empty though SETs were acknowledged", acked);
       return;
     }
-    CheckLww(key, "register", f.value, writes, ops);
+    CheckLww(key, "register", f.value, writes, sets);
   }
 
   void CheckCounter(const std::string& key, const KeyOps& ops, const FinalState& f) {

@@ -84,7 +84,8 @@ int Main(int argc, char** argv) {
       ("planted-bug", "test-only: plant a bug (ack-before-durable)",
        cxxopts::value<std::string>()->default_value(""))
       ("expect-failure", "succeed only if some seed fails (checker self-test)")
-      ("no-disk-recover", "do not call Engine::Recover after a disk error (as the server)")
+      ("strict-gc", "fail runs that leave tombstones uncollected")
+      ("driver-recover", "the driver also calls Engine::Recover after a disk error")
       ("verbose", "node logs to stderr")
       ("h,help", "help");
   // clang-format on
@@ -105,7 +106,8 @@ int Main(int argc, char** argv) {
   base.ops = args["ops"].as<int>();
   base.profile = args["faults"].as<std::string>();
   base.planted_bug = args["planted-bug"].as<std::string>();
-  base.driver_recovers_disk = !args.count("no-disk-recover");
+  base.driver_recovers_disk = args.count("driver-recover") > 0;
+  base.strict_gc = args.count("strict-gc") > 0;
   base.replay = args.count("replay") > 0;
   if (base.nodes != 0 && (base.nodes < 3 || base.nodes > 7)) {
     std::cerr << "starling-dst: --nodes must be 3..7\n";
@@ -169,6 +171,9 @@ int Main(int argc, char** argv) {
                 static_cast<unsigned long long>(r.ops_unknown),
                 static_cast<long long>(r.converge_ms), Hex(r.trace_hash).c_str());
     for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
+    if (r.ok || args.count("replay")) {
+      for (const std::string& n : r.notes) std::printf("  note: %s\n", n.c_str());
+    }
     if (!r.ok) {
       failed.push_back(r.seed);
       std::printf("  replay: starling-dst --seed %llu --faults %s%s --replay\n",

@@ -84,6 +84,7 @@ class Run {
   bool Converged(std::string* why);
   void SampleStates();
   void FinalChecks();
+  void DumpKey(const std::string& why);
   std::string RunCommand(Host& h, const std::vector<std::string>& args);
   void Log(const std::string& line) {
     if (world_.trace().printing()) world_.trace().Print(world_.now(), line);
@@ -110,6 +111,14 @@ void Run::DrawFaults() {
   const std::string& p = opt_.profile;
   Prng& r = params_;
   if (p == "none") return;
+  // Single-kind profiles, to isolate a failure: drop, dup, delay, partition.
+  if (p == "drop" || p == "dup" || p == "delay" || p == "partition") {
+    if (p == "drop") world_.net.drop = 0.02 + r.NextDouble() * 0.2;
+    if (p == "dup") world_.net.dup = 0.02 + r.NextDouble() * 0.2;
+    if (p == "delay") world_.net.tail = 0.02 + r.NextDouble() * 0.1;
+    if (p == "partition") rates_.partition = rates_.oneway = 0.02;
+    return;
+  }
   double k = p == "heavy" ? 2.0 : 1.0;
   double on = p == "heavy" ? 1.0 : 0.7;
   world_.net.drop = Draw(r, on, 0.15 * k);
@@ -263,9 +272,15 @@ void Run::Tick(Host& h) {
   }
   SyncClock(h);
   if (opt_.driver_recovers_disk && !h.engine->Healthy() && !h.disk_failing) {
-    if (h.engine->Recover().ok()) world_.Cover("disk_recovered");
+    (void)h.engine->Recover();
   }
   h.node->OnTimer();
+  if (!h.engine->Healthy()) {
+    h.storage_failed = true;
+  } else if (h.storage_failed) {
+    h.storage_failed = false;
+    world_.Cover("disk_recovered");
+  }
   h.node->ExpireBlocked();
   h.node->EndOfTurn();
   AfterTurn(h);
@@ -581,6 +596,21 @@ std::string Run::RunCommand(Host& h, const std::vector<std::string>& args) {
   return paused ? "(paused)" : reply;
 }
 
+// Shows each replica's view of the key a convergence failure names ("key K ...").
+void Run::DumpKey(const std::string& why) {
+  if (!why.starts_with("key ")) return;
+  std::string key = why.substr(4, why.find(' ', 4) - 4);
+  for (const std::string& id : hosts_[0]->cluster->ReplicasOf(key)) {
+    Host& h = *hosts_[static_cast<size_t>(world_.index_of[id])];
+    FinalState f = ReadFinal(key, [&](const std::vector<std::string>& a) { return RunCommand(h, a); });
+    std::string items;
+    for (const auto& i : f.items) items += " " + i;
+    const lattice::Object* o = h.node->keyspace().Find(lattice::ElemRef(key));
+    Fail("  " + id + ": " + (f.value.empty() ? "" : f.value) + " [" + items + " ] ctx " +
+         (o ? o->ctx.DebugString() : std::string("-")));
+  }
+}
+
 void Run::FinalChecks() {
   // Convergence (again, after the settle time).
   std::string diff = DivergentKey(hosts_);
@@ -621,7 +651,16 @@ void Run::FinalChecks() {
     std::string reply = RunCommand(*h, {"SET", key, "x"});
     if (reply != "OK") Fail("liveness: " + h->id + " answered SET with " + reply);
   }
-  for (std::string& v : CheckLiveness(hosts_)) Fail("liveness: " + v);
+  // Leftover tombstones are a known leak (dst/README.md, "Known bugs"): reported, and a
+  // failure only with --strict-gc.
+  for (std::string& v : CheckLiveness(hosts_)) {
+    world_.Cover("tombstones_left");
+    if (opt_.strict_gc) {
+      Fail("liveness: " + v);
+    } else {
+      result_.notes.push_back("liveness: " + v);
+    }
+  }
   for (auto& h : hosts_) {
     if (h->cluster->tombstones_dropped() > 0) world_.Cover("tombstone_gc");
     if (h->cluster->full_syncs() > 0) world_.Cover("full_sync");
@@ -672,6 +711,7 @@ RunResult Run::Go() {
   if (!converged) {
     Fail("convergence: not converged " + std::to_string(kMaxHealUs / 1000) +
          "ms after the heal: " + why);
+    DumpKey(why);
   } else {
     result_.converge_ms = (world_.now() - heal_start) / kMs;
     world_.RunUntil(world_.now() + kSettleUs);

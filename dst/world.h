@@ -106,6 +106,7 @@ struct Host {
   int64_t paused_until_us = 0;
   std::deque<std::function<void()>> inbox;  // what arrived while paused
   bool disk_failing = false;
+  bool storage_failed = false;  // the engine was seen unhealthy (to count recoveries)
 };
 
 struct NetParams {
