@@ -14,7 +14,8 @@
 // Hostile or broken input cannot make it loop or grow without bound: at most `max_symbols`
 // symbols are taken (the cap; then state() is kCapExceeded and the caller falls back to the
 // Merkle tree or cuts the peer off), and at most 2 decoded elements per received symbol plus
-// 16 (an honest stream decodes fewer than one a symbol; a stream that does not is kCorrupt).
+// 16 (an honest stream decodes fewer than one a symbol; a stream that does not is kCorrupt),
+// and at most 64 pair checks per received symbol in all: work stays O(symbols x log symbols).
 // Elements decoded from garbage are garbage but bounded in number; the repair that follows only
 // ever joins real lattice states.
 //
@@ -47,7 +48,8 @@ enum class DecodeState {
 template <class T, class Hash>
 class Decoder {
  public:
-  Decoder(Hash hash, size_t max_symbols) : hash_(std::move(hash)), max_symbols_(max_symbols) {}
+  Decoder(Hash hash, size_t max_symbols)
+      : hash_(std::move(hash)), max_symbols_(std::min<size_t>(max_symbols, kNotLive - 1)) {}
 
   // Optional side information. Called with each element decoded as remote-only; returns the
   // element that the local side holds and that must therefore be local-only, if any, and the
@@ -123,13 +125,34 @@ class Decoder {
     CodedSymbol<T>& c = symbols_[idx];
     const bool was_zero = c.IsZero();
     c.Apply(h, direction);
-    dirty_[idx] = 1;
-    any_dirty_ = true;
+    MarkDirty(idx);
     const bool is_zero = c.IsZero();
-    nonzero_ += static_cast<size_t>(was_zero && !is_zero);
-    nonzero_ -= static_cast<size_t>(!was_zero && is_zero);
+    if (was_zero != is_zero) {
+      SetLive(idx, !is_zero);
+    }
     if (IsPure(c)) {
       decodable_.push_back(idx);
+    }
+  }
+
+  void MarkDirty(size_t idx) {
+    if (!dirty_[idx]) {
+      dirty_[idx] = 1;
+      dirty_list_.push_back(idx);
+    }
+  }
+
+  // Keeps live_ (the indices of the symbols not yet zero) and live_pos_ in step.
+  void SetLive(size_t idx, bool live) {
+    if (live) {
+      live_pos_[idx] = static_cast<uint32_t>(live_.size());
+      live_.push_back(idx);
+    } else {
+      const uint32_t pos = live_pos_[idx];
+      live_[pos] = live_.back();
+      live_pos_[live_[pos]] = pos;
+      live_.pop_back();
+      live_pos_[idx] = kNotLive;
     }
   }
 
@@ -144,10 +167,11 @@ class Decoder {
       std::push_heap(pending_.begin(), pending_.end(), Later());
     }
     symbols_.push_back(c);
-    dirty_.push_back(1);
-    any_dirty_ = true;
+    dirty_.push_back(0);
+    live_pos_.push_back(kNotLive);
+    MarkDirty(idx);
     if (!c.IsZero()) {
-      ++nonzero_;
+      SetLive(idx, true);
     }
     if (IsPure(c)) {
       decodable_.push_back(idx);
@@ -157,7 +181,7 @@ class Decoder {
   void Peel() {
     for (;;) {
       DrainDecodable();
-      if (state_ == DecodeState::kCorrupt || nonzero_ == 0 || !PairTime() || !DecodeFromPair()) {
+      if (state_ == DecodeState::kCorrupt || live_.empty() || !PairTime() || !DecodeFromPair()) {
         return;
       }
     }
@@ -166,7 +190,6 @@ class Decoder {
   void DrainDecodable() {
     // Up to kLanes pure symbols at a time: their elements' index lists are computed in
     // lockstep (AdvanceAll) and the symbols they touch prefetched, before any is peeled.
-    constexpr size_t kLanes = 8;
     while (!decodable_.empty()) {
       cand_.clear();
       lane_maps_.clear();
@@ -202,7 +225,12 @@ class Decoder {
 
   // Pair decoding costs O(live symbols) a changed symbol, so it waits for the end game: at
   // most kPairLimit symbols not yet zero, and at least half of those received peeled to zero.
-  bool PairTime() const { return nonzero_ <= kPairLimit && 2 * nonzero_ <= symbols_.size(); }
+  // Its total work is capped too (kPairChecksPerSymbol), so that no input makes it expensive;
+  // an honest decode uses a fraction of that.
+  bool PairTime() const {
+    return live_.size() <= kPairLimit && 2 * live_.size() <= symbols_.size() &&
+           pair_checks_ <= kPairChecksPerSymbol * symbols_.size();
+  }
 
   // Peeling is stuck with few symbols left. Two symbols whose element sets differ by one
   // element e subtract to a pure symbol of e: the sets left at the end are small, and symbol 0
@@ -211,38 +239,38 @@ class Decoder {
   bool DecodeFromPair() {
     // A pair of symbols neither of which changed since the last full pass was tried then, so
     // only pairs with a changed ("dirty") symbol are tried: about one new symbol an arrival.
-    if (!any_dirty_) {
-      return false;
-    }
-    live_.clear();
-    for (size_t i = 0; i < symbols_.size(); ++i) {
-      if (!symbols_[i].IsZero()) {
-        live_.push_back(i);
+    const size_t budget = kPairChecksPerSymbol * symbols_.size();
+    for (size_t a : dirty_list_) {
+      if (++pair_checks_ > budget) {
+        return false;
       }
-    }
-    for (size_t x = 0; x < live_.size(); ++x) {
-      if (!dirty_[live_[x]]) {
+      if (live_pos_[a] == kNotLive) {
         continue;
       }
-      for (size_t y = 0; y < live_.size(); ++y) {
-        if (y == x || (dirty_[live_[y]] && y < x)) {
+      for (size_t b : live_) {
+        if (b == a || (dirty_[b] && b < a)) {
           continue;  // a pair of dirty symbols is tried once
         }
-        const size_t a = std::min(live_[x], live_[y]), b = std::max(live_[x], live_[y]);
-        const CodedSymbol<T> d = Subtract(symbols_[b], symbols_[a]);
+        if (++pair_checks_ > budget) {
+          return false;
+        }
+        const size_t lo = std::min(a, b), hi = std::max(a, b);
+        const CodedSymbol<T> d = Subtract(symbols_[hi], symbols_[lo]);
         if (!IsPure(d)) {
           continue;
         }
         const HashedItem<T> h{d.sum, d.hash};
-        const int in_a = Hits(h.hash, a), in_b = Hits(h.hash, b);
-        if (in_a + in_b == 1) {
+        const int in_lo = Hits(h.hash, lo), in_hi = Hits(h.hash, hi);
+        if (in_lo + in_hi == 1) {
           // The dirty flags stay: pairs not tried yet are tried on the next pass.
-          return Decoded(h, in_b ? d.count : -d.count);
+          return Decoded(h, in_hi ? d.count : -d.count);
         }
       }
     }
-    std::fill(dirty_.begin(), dirty_.end(), 0);
-    any_dirty_ = false;
+    for (size_t a : dirty_list_) {
+      dirty_[a] = 0;
+    }
+    dirty_list_.clear();
     return false;
   }
 
@@ -299,10 +327,13 @@ class Decoder {
     if (state_ == DecodeState::kCorrupt) {
       return;
     }
-    state_ = (nonzero_ == 0 && !symbols_.empty()) ? DecodeState::kDone : DecodeState::kNeedMore;
+    state_ = (live_.empty() && !symbols_.empty()) ? DecodeState::kDone : DecodeState::kNeedMore;
   }
 
+  static constexpr size_t kLanes = 8;
   static constexpr size_t kPairLimit = 256;
+  static constexpr size_t kPairChecksPerSymbol = 64;
+  static constexpr uint32_t kNotLive = UINT32_MAX;
 
   Hash hash_;
   size_t max_symbols_;
@@ -310,18 +341,19 @@ class Decoder {
   std::vector<CodedSymbol<T>> symbols_;  // the difference's symbols, peeled so far
   std::vector<Pending> pending_;         // heap: decoded elements by next index
   std::vector<size_t> decodable_;        // indices that may be pure
-  size_t nonzero_ = 0;
-  std::vector<char> dirty_;  // per symbol: changed since the last full pair pass
-  bool any_dirty_ = false;
+  std::vector<size_t> live_;             // indices of the symbols not yet zero, in no order
+  std::vector<uint32_t> live_pos_;       // per symbol: its position in live_, or kNotLive
+  std::vector<char> dirty_;              // per symbol: changed since the last full pair pass
+  std::vector<size_t> dirty_list_;       // the symbols with dirty_ set
+  size_t pair_checks_ = 0;
   // Scratch, kept for their capacity.
   struct Candidate {
     size_t idx;
     CodedSymbol<T> c;
   };
-  std::vector<size_t> live_;
   std::vector<Candidate> cand_;
   std::vector<IndexMapping> lane_maps_;
-  std::vector<uint64_t> lane_hits_[8];
+  std::vector<uint64_t> lane_hits_[kLanes];
   std::vector<uint64_t> hits_scratch_;
   size_t peels_ = 0;
   Companion companion_;

@@ -398,6 +398,18 @@ TEST(RibltTest, PureLookingGarbageIsBounded) {
   EXPECT_LE(d.local_only().size() + d.remote_only().size(), 2 * 2000u + 16);
 }
 
+TEST(RibltTest, MostlyZeroGarbageStaysCheap) {
+  // One live impure symbol then zeros, one at a time: the end-game pair search must not
+  // rescan the stream on every arrival (quadratic; this test would take minutes).
+  ItemDecoder d(kHasher, 200000);
+  d.Add(CodedSymbol<Item>{{1, 2}, 3, 2});
+  for (int i = 1; i < 200001; ++i) {
+    d.Add(CodedSymbol<Item>{});
+  }
+  EXPECT_EQ(d.state(), DecodeState::kCapExceeded);
+  EXPECT_EQ(d.symbols(), 200000u);
+}
+
 TEST(RibltTest, NeverEndingStreamStopsAtCap) {
   // A peer whose set is far larger than the cap allows: an honest but endless stream.
   Prng rng(12);
