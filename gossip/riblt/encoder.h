@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -31,6 +32,7 @@ class Encoder {
   // REQUIRES: no symbol produced yet (the reference has the same rule). Elements must be
   // distinct; adding one twice cancels it out of the sums.
   void Add(const HashedItem<T>& h) {
+    assert(window_.empty() && "Encoder::Add after the first symbol");
     IndexMapping m(h.hash);
     m.SkipTo(lo_);
     items_.push_back(h);
