@@ -383,6 +383,7 @@ void Run::IssueOp() {
   c.op = ops_.size() - 1;
   c.node = node;
   c.incarnation = h.incarnation;
+  c.session = 0;  // no session until ExecOp runs the command (ids start at 1)
   size_t idx = c.op;
   int cid = c.id;
   world_.After(kClientTimeoutUs, [this, cid, idx]() {
@@ -550,7 +551,18 @@ bool Run::Converged(std::string* why) {
       return false;
     }
     if (!h->cluster->replicator().Idle()) {
-      *why = h->id + " has unacknowledged replication batches";
+      *why = h->id + " has unacknowledged replication batches:";
+      const gossip::Replicator& rep = h->cluster->replicator();
+      for (const auto& peer : rep.peers()) {
+        auto st = rep.Stats(peer);
+        if (!st || (st->pending_keys == 0 && st->unacked_batches == 0)) continue;
+        *why += " to " + peer + (st->up ? " (up)" : " (down)") + " epoch " +
+                std::to_string(rep.StreamEpoch(peer) & 0xffffffff) + " acked " +
+                std::to_string(st->acked_seq) + " next " + std::to_string(st->next_seq) +
+                " unacked " + std::to_string(st->unacked_batches) + " pending " +
+                std::to_string(st->pending_keys) + " resent " + std::to_string(st->batches_resent) +
+                ";";
+      }
       return false;
     }
     if (!h->engine->Healthy()) {
