@@ -295,7 +295,26 @@ void Cluster::OnPeerBytes(std::string_view bytes) {
   repl_.OnMessage(*e, bytes.size());
 }
 
+void Cluster::HandOffLoadedHints() {
+  // Keys this node loaded from disk but does not replicate are hinted writes of an earlier
+  // run whose queues died with it (the owners may never have received them; anti-entropy
+  // only compares keys both sides replicate): send their full states to the owners and
+  // drop them here once delivered, as any hinted copy.
+  for (const auto& [k, obj] : node_.keyspace().map()) {
+    if (Replicates(k.str)) continue;
+    for (const std::string& r : ReplicasOf(k.str)) {
+      repl_.EnqueueFullState(r, k.str, *obj);
+      repl_.Watch(r, k.str);
+    }
+    hinted_[k.str] = Hinted{node_.NowMs() - kHintedIdleMs, true};
+  }
+}
+
 void Cluster::AfterCommit() {
+  if (!loaded_hints_handed_off_) {
+    loaded_hints_handed_off_ = true;  // the first turn runs after Node::Start loaded the keys
+    HandOffLoadedHints();
+  }
   repl_.Tick();
   ae_->Tick();
   int64_t now = node_.env().clock.MonoMillis();

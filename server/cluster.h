@@ -115,6 +115,7 @@ class Cluster final : public gossip::ReplicationSink {
   void CheckPendingGc();
   void CheckHinted();
   void ContinueFullSyncs();
+  void HandOffLoadedHints();
   // Drops key's tombstone if announcements cover its context.
   void MaybeDropTombstone(const std::string& key);
   int rf() const { return config_.EffectiveReplicationFactor(); }
@@ -142,6 +143,7 @@ class Cluster final : public gossip::ReplicationSink {
   // Full syncs in progress: peer -> keyspace cursor (0 at the start).
   std::map<std::string, uint64_t> full_sync_cursor_;
   int64_t last_housekeeping_ms_ = 0;
+  bool loaded_hints_handed_off_ = false;
   uint64_t tombstones_dropped_ = 0;
   uint64_t fetches_ = 0;
   uint64_t full_syncs_ = 0;
