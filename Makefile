@@ -25,6 +25,8 @@ build: $(BUILD)/CMakeCache.txt
 test: deps
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@$(MAKE) --no-print-directory fuzz
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -47,6 +49,7 @@ fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSTARLING_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	@echo "fuzz: targets built; run them with: cd $(FUZZ_BUILD) && ctest -L fuzz"
 
 # The deterministic simulator for as long as asked: `make dst-long DST_MINUTES=60`.
 dst-long: $(BUILD)/CMakeCache.txt

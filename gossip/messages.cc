@@ -320,8 +320,8 @@ class BodyReader {
         a.index = r.getIndex();
         a.fallback = r.getFallback();
         a.symbols = Str(r.getSymbols());
-        if (a.symbols.size() % 32 != 0) {
-          return Status::Corruption("antiEntropy: symbols not a multiple of 32 bytes");
+        if (a.symbols.size() % 27 != 0) {
+          return Status::Corruption("antiEntropy: symbols not a multiple of 27 bytes");
         }
         auto hashes = r.getKeyHashes();
         STARLING_RETURN_IF_ERROR(CheckCount(hashes, "keyHashes"));

@@ -87,7 +87,7 @@ struct AntiEntropy {
   uint64_t round = 0;
   uint64_t index = 0;
   bool fallback = false;
-  std::string symbols;  // 32 bytes a symbol: key-hash sum, state-hash sum, checksum, count
+  std::string symbols;  // 27 bytes a symbol: key-hash and state-hash sums, checksum, count
   std::vector<uint64_t> key_hashes;
   std::vector<KeyState> states;
 };

@@ -13,8 +13,10 @@
 namespace starling::server {
 namespace {
 
+// A symbol on the wire: key-hash sum, state-hash sum, checksum (8 bytes each, little-endian)
+// and the count's low 24 bits (riblt::WireCount; the receiver restores it from its own).
 constexpr size_t kSymbolBytes = riblt::kItemSymbolWireBytes;
-static_assert(kSymbolBytes == 32);
+static_assert(kSymbolBytes == 27);
 
 void PutU64(std::string* out, uint64_t v) {
   char b[8];
@@ -31,15 +33,19 @@ void AppendSymbol(std::string* out, const riblt::CodedSymbol<riblt::Item>& s) {
   PutU64(out, s.sum.key_hash);
   PutU64(out, s.sum.state_hash);
   PutU64(out, s.hash);
-  PutU64(out, static_cast<uint64_t>(s.count));
+  uint32_t c = riblt::WireCount(s.count);
+  for (int i = 0; i < 3; ++i) out->push_back(static_cast<char>(c >> (8 * i)));
 }
 
-riblt::CodedSymbol<riblt::Item> ReadSymbol(const char* p) {
+// local_count: the receiver's own count at the same index.
+riblt::CodedSymbol<riblt::Item> ReadSymbol(const char* p, int64_t local_count) {
   riblt::CodedSymbol<riblt::Item> s;
   s.sum.key_hash = GetU64(p);
   s.sum.state_hash = GetU64(p + 8);
   s.hash = GetU64(p + 16);
-  s.count = static_cast<int64_t>(GetU64(p + 24));
+  uint32_t c = 0;
+  for (int i = 0; i < 3; ++i) c |= static_cast<uint32_t>(static_cast<uint8_t>(p[24 + i])) << (8 * i);
+  s.count = riblt::RestoreCount(c, local_count);
   return s;
 }
 
@@ -372,7 +378,8 @@ void AntiEntropy::OnSymbols(const std::string& from, const gossip::AntiEntropy& 
       }
       local = r.more->Next();
     }
-    diff.push_back(riblt::Subtract(ReadSymbol(m.symbols.data() + i * kSymbolBytes), local));
+    diff.push_back(
+        riblt::Subtract(ReadSymbol(m.symbols.data() + i * kSymbolBytes, local.count), local));
   }
   r.next_index += n;
   r.last_progress = node_.env().clock.MonoMillis();

@@ -49,9 +49,9 @@ class Node;
 
 class AntiEntropy {
  public:
-  static constexpr size_t kSketchSymbols = 4096;    // 128 KiB a peer
+  static constexpr size_t kSketchSymbols = 4096;    // 160 KiB a peer in memory
   static constexpr size_t kMaxSymbols = 1 << 17;    // per round: ~90,000 differing items
-  static constexpr size_t kMaxBatch = 1024;         // symbols a gossip period (32 KiB)
+  static constexpr size_t kMaxBatch = 1024;         // symbols a gossip period (27 KiB)
   static constexpr int64_t kRoundTimeoutMs = 5000;
   static constexpr size_t kStatesPerMessage = 512;
 
