@@ -560,8 +560,13 @@ bool Run::Converged(std::string* why) {
                 std::to_string(rep.StreamEpoch(peer) & 0xffffffff) + " acked " +
                 std::to_string(st->acked_seq) + " next " + std::to_string(st->next_seq) +
                 " unacked " + std::to_string(st->unacked_batches) + " pending " +
-                std::to_string(st->pending_keys) + " resent " + std::to_string(st->batches_resent) +
-                ";";
+                std::to_string(st->pending_keys) + " resent " + std::to_string(st->batches_resent);
+        Host& to = *hosts_[static_cast<size_t>(world_.index_of[peer])];
+        if (to.up()) {
+          *why += " (" + peer + ": malformed " + std::to_string(to.cluster->malformed_messages()) +
+                  ", foreign " + std::to_string(to.cluster->replicator().foreign_dropped()) + ")";
+        }
+        *why += ";";
       }
       return false;
     }

@@ -196,7 +196,7 @@ void Replicator::FlushPending(Peer& p, int64_t now) {
     SendRaw(p, wire);
     size_t size = wire.size();
     p.unacked_bytes += size;
-    p.unacked.push_back(SentBatch{b.seq, std::move(wire), size, now});
+    p.unacked.push_back(SentBatch{b.seq, std::move(b), size, now});
     if (p.unacked.size() == 1) {
       p.resend_backoff_ms = options_.resend_timeout_ms;
       p.next_resend_ms = now + p.resend_backoff_ms;
@@ -208,7 +208,11 @@ void Replicator::FlushPending(Peer& p, int64_t now) {
 void Replicator::Resend(Peer& p, int64_t now) {
   for (SentBatch& b : p.unacked) {
     ++p.stats.batches_resent;
-    SendRaw(p, b.bytes);
+    b.batch.base_seq = p.unacked.front().seq;
+    Envelope e = NewEnvelope(p);
+    e.body = b.batch;
+    p.ack_owed = false;
+    SendRaw(p, EncodeEnvelope(e));
   }
   p.resend_backoff_ms = std::min(options_.max_resend_backoff_ms,
                                  std::max<int64_t>(options_.resend_timeout_ms,

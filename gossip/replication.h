@@ -153,8 +153,11 @@ class Replicator {
  private:
   struct SentBatch {
     uint64_t seq;
-    std::string bytes;  // the encoded envelope (its piggybacked ack may be stale: harmless)
-    size_t size;
+    // The batch, re-encoded on every resend: its base_seq must be the current oldest unacked
+    // seq (a receiver that lost its stream state, e.g. restarted, trusts base_seq; a stale,
+    // lower one made it wait forever for batches already acknowledged and dropped here).
+    DeltaBatch batch;
+    size_t size;  // encoded size when first sent
     int64_t first_sent_ms;
   };
   struct Peer {
