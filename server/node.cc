@@ -39,7 +39,7 @@ Status Node::Start() {
   lattice::Hlc max_stamp = 0;
   Status st = env_.engine.Load([&](std::string_view key, lattice::Object obj) {
     lattice::ElemRef ref(key);
-    lattice::Object& slot = keyspace_.FindOrCreate(ref);
+    lattice::Object& slot = keyspace_.FindOrCreateInOrder(ref);
     storage::Keyspace::KeyState before = storage::Keyspace::StateOf(&slot);
     slot = std::move(obj);
     keyspace_.Track(ref, before, storage::Keyspace::StateOf(&slot));

@@ -21,6 +21,7 @@
 #include <absl/container/btree_set.h>
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,18 @@ class Keyspace {
   Object& FindOrCreate(const ElemRef& key) {
     auto it = map_.find(key);
     if (it == map_.end()) it = map_.emplace(ElemKey(key), std::make_unique<Object>()).first;
+    return *it->second;
+  }
+
+  // FindOrCreate for keys that come in the map's order (loading from storage): a key after
+  // every present key is appended without a search. Any order is still correct, only slower.
+  Object& FindOrCreateInOrder(const ElemRef& key) {
+    auto it = map_.end();
+    if (!map_.empty()) {
+      auto last = std::prev(map_.end());
+      if (!lattice::ElemLess()(last->first, key)) return FindOrCreate(key);
+    }
+    it = map_.emplace_hint(it, ElemKey(key), std::make_unique<Object>());
     return *it->second;
   }
 

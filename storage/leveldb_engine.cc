@@ -5,11 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include "lattice/codec.h"
+#include "lattice/hash.h"
 
 namespace starling::storage {
 namespace {
 
-constexpr char kDataTag = 'D';
+constexpr char kDataTag = 'K';
+constexpr char kOldDataTag = 'D';  // the first layout (key order, not hash order)
 constexpr char kMetaTag = 'M';
 constexpr char kQuarantineTag = 'Q';
 constexpr uint8_t kHeadKind = 0;
@@ -22,11 +24,14 @@ void PutVarint(std::string* out, uint64_t v) {
   out->push_back(static_cast<char>(v));
 }
 
-// Parses 'D' varint(len) key kind elem. Returns false on a malformed row key.
+// Parses 'K' hash64 varint(len) key kind elem. Returns false on a malformed row key (the
+// hash must be the key's).
 bool ParseRow(std::string_view row, std::string_view* key, uint8_t* kind, std::string_view* elem) {
-  if (row.empty() || row[0] != kDataTag) return false;
+  if (row.size() < 10 || row[0] != kDataTag) return false;
+  uint64_t hash = 0;
+  for (size_t j = 1; j <= 8; ++j) hash = hash << 8 | static_cast<uint8_t>(row[j]);
   uint64_t len = 0;
-  size_t i = 1;
+  size_t i = 9;
   for (int shift = 0; i < row.size() && shift < 64; shift += 7) {
     uint8_t b = static_cast<uint8_t>(row[i++]);
     len |= uint64_t{b & 0x7fu} << shift;
@@ -34,6 +39,7 @@ bool ParseRow(std::string_view row, std::string_view* key, uint8_t* kind, std::s
   }
   if (len > row.size() || i + len + 1 > row.size()) return false;
   *key = row.substr(i, len);
+  if (lattice::Hash64(*key) != hash) return false;
   *kind = static_cast<uint8_t>(row[i + len]);
   *elem = row.substr(i + len + 1);
   return true;
@@ -45,6 +51,8 @@ std::string_view View(const leveldb::Slice& s) { return std::string_view(s.data(
 
 std::string LevelDbEngine::KeyPrefix(std::string_view key) {
   std::string out(1, kDataTag);
+  uint64_t hash = lattice::Hash64(key);
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(hash >> shift));
   PutVarint(&out, key.size());
   out.append(key);
   return out;
@@ -123,6 +131,13 @@ Status LevelDbEngine::Load(const std::function<void(std::string_view, lattice::O
     }
     cur.reset();
   };
+  std::string old_prefix(1, kOldDataTag);
+  it->Seek(old_prefix);
+  if (it->Valid() && it->key().starts_with(old_prefix)) {
+    return Status::FailedPrecondition(
+        "data directory " + options_.dir +
+        " holds rows of an older storage layout; move it aside and start empty");
+  }
   std::string prefix(1, kDataTag);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string row(View(it->key()));

@@ -1,13 +1,15 @@
 // LevelDbEngine: the keyspace persisted in LevelDB under the data directory (DESIGN.md
 // section 7). The embedded default: nothing to install or start.
 //
-// Layout (LevelDB keys, bytes):
-//   'D' varint(len(key)) key 0x00            -> head row: lattice::EncodeHead(object)
-//   'D' varint(len(key)) key kind elem       -> element row (kind 1..4 = set, hash, zset,
+// Layout (LevelDB keys, bytes; H = Hash64(key), 8 bytes big-endian):
+//   'K' H varint(len(key)) key 0x00          -> head row: lattice::EncodeHead(object)
+//   'K' H varint(len(key)) key kind elem     -> element row (kind 1..4 = set, hash, zset,
 //                                               list; elem = member, field or position)
 //   'M' name                                 -> node metadata (replica id, incarnation...)
 //   'Q' original-row-key                     -> a row that failed to decode, moved aside
-// All rows of one key are contiguous with the head first, so loading is one ordered scan.
+// All rows of one key are contiguous with the head first, so loading is one ordered scan,
+// and keys come in the keyspace's own order (hash first), so the in-memory map is built by
+// appending. (A directory with rows of the first layout, 'D' without the hash, is refused.)
 // A change writes the head and only the element rows its delta touched; a full-state
 // change (DEL, a type change) rewrites the key's rows.
 //

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <vector>
 
 #include "lattice/codec.h"
 #include "lattice/object_gen.h"
@@ -233,6 +234,40 @@ TEST_F(EngineTest, CorruptRowsAreQuarantinedAndTheRestLoads) {
   EXPECT_EQ(LoadAll(*e2).size(), 2u);  // moved aside: not reported again
   EXPECT_EQ(e2->Info().quarantined_rows, 0u);
   EXPECT_EQ(e2->Info().quarantine_stored, 1u);
+}
+
+TEST_F(EngineTest, LoadsKeysInTheKeyspaceOrder) {
+  {
+    auto e = Open();
+    for (int i = 0; i < 300; ++i) {
+      Object o = StringObj("v");
+      e->Changed("key:" + std::to_string(i), &o, o);
+    }
+    ASSERT_TRUE(e->Commit().ok());
+  }
+  std::vector<std::string> order;
+  auto e = Open();
+  ASSERT_TRUE(e->Load([&](std::string_view k, Object) { order.emplace_back(k); }).ok());
+  ASSERT_EQ(order.size(), 300u);
+  for (size_t i = 1; i < order.size(); ++i) {
+    EXPECT_TRUE(lattice::ElemLess()(lattice::ElemRef(order[i - 1]), lattice::ElemRef(order[i])));
+  }
+}
+
+TEST_F(EngineTest, RowsOfTheOlderLayoutAreRefused) {
+  {
+    leveldb::Options opt;
+    opt.env = &fault_;
+    opt.create_if_missing = true;
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(opt, "/data/db", &raw).ok());
+    ASSERT_TRUE(raw->Put(leveldb::WriteOptions(), std::string("D\x01k\x00", 4), "x").ok());
+    delete raw;
+  }
+  auto e = Open();
+  Status st = e->Load([](std::string_view, Object) {});
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("older storage layout"), std::string::npos) << st.ToString();
 }
 
 TEST_F(EngineTest, MetadataIsDurable) {
