@@ -385,6 +385,7 @@ Status DecodeInto(std::string_view bytes, uint64_t unpacked_words, const DecodeL
   e->hlc = root.getHlc();
   e->ack_epoch = root.getAckEpoch();
   e->ack_seq = root.getAckSeq();
+  e->durable_seq = root.getDurableSeq();
   return BodyReader(limits).Read(root.getBody(), &e->body);
 }
 
@@ -403,6 +404,7 @@ std::string EncodeEnvelope(const Envelope& e) {
   root.setHlc(e.hlc);
   root.setAckEpoch(e.ack_epoch);
   root.setAckSeq(e.ack_seq);
+  root.setDurableSeq(e.durable_seq);
   SetBody(root.getBody(), e.body, enc);
   std::string out;
   StringOutput stream(&out);

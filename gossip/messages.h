@@ -106,6 +106,10 @@ struct Envelope {
   // received). seq 0: nothing received yet.
   uint64_t ack_epoch = 0;
   uint64_t ack_seq = 0;
+  // The highest contiguous seq of that stream that is on the receiver's stable storage
+  // (<= ack_seq). ack_seq stops resends; durable_seq is what removals' stability (tombstone
+  // collection) and the drop of hinted copies wait for.
+  uint64_t durable_seq = 0;
   Body body;
 };
 

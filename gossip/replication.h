@@ -114,6 +114,12 @@ class Replicator {
     Enqueue(peer, key, s);
   }
 
+  // Storage hooks: after each successful commit of a turn (Committed), and after each sync
+  // to stable storage (Synced; with appendfsync always or no, right after Committed). Durable
+  // acks report what was synced.
+  void Committed();
+  void Synced();
+
   // Handles one decoded message from the network.
   void OnMessage(const Envelope& e, size_t wire_bytes);
   // Periodic work: batches, resends, heartbeats, failure detection. Call at least every
@@ -166,6 +172,7 @@ class Replicator {
     uint64_t epoch = 0;
     uint64_t next_seq = 1;
     uint64_t acked_seq = 0;
+    uint64_t durable_acked_seq = 0;  // <= acked_seq: on the peer's stable storage
     std::map<std::string, lattice::Object> pending;
     size_t pending_bytes = 0;
     std::deque<SentBatch> unacked;
@@ -176,6 +183,8 @@ class Replicator {
     uint64_t in_epoch = 0;
     uint64_t in_contiguous = 0;
     std::set<uint64_t> in_ahead;  // received beyond a gap
+    uint64_t in_committed = 0;    // in_contiguous at the last storage commit
+    uint64_t in_durable = 0;      // in_committed at the last sync: acked as durable
     // Watched keys -> seq of the last batch that carried them (0: not sent yet).
     std::map<std::string, uint64_t> watched;
     bool ack_owed = false;
@@ -195,7 +204,7 @@ class Replicator {
   void FlushPending(Peer& p, int64_t now);
   void Resend(Peer& p, int64_t now);
   void Overflow(Peer& p);
-  void HandleAck(Peer& p, uint64_t epoch, uint64_t seq);
+  void HandleAck(Peer& p, uint64_t epoch, uint64_t seq, uint64_t durable);
   void HandleBatch(Peer& p, const DeltaBatch& b);
   size_t QueuedBytes(const Peer& p) const { return p.pending_bytes + p.unacked_bytes; }
 

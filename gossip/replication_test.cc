@@ -304,3 +304,34 @@ TEST(ReplicationTest, FetchIsAnsweredWithFullStates) {
 
 }  // namespace
 }  // namespace starling::gossip
+
+namespace starling::gossip {
+namespace {
+
+// Delivered (what tombstone collection and hinted copies wait for) needs the receiver's
+// durable ack: a change only received, or committed but not yet synced, does not count.
+TEST(ReplicationTest, DeliveredWaitsForTheReceiversSync) {
+  Net net(11);
+  auto& a = net.Add("a");
+  auto& b = net.Add("b");
+  net.Connect();
+  net.Run(200);
+  a.Write("k", [](lattice::Mutation& m) { lattice::IncrementString(m, 1, 0); });
+  a.repl->Watch("b", "k");
+  net.Run(500);
+  EXPECT_TRUE(b.keys.count("k"));
+  EXPECT_TRUE(a.repl->Idle()) << "received acks stop resends";
+  EXPECT_FALSE(a.repl->Delivered("b", "k")) << "received, not durable";
+  b.repl->Synced();  // a sync before the commit covers nothing
+  net.Run(500);
+  EXPECT_FALSE(a.repl->Delivered("b", "k"));
+  b.repl->Committed();
+  net.Run(500);
+  EXPECT_FALSE(a.repl->Delivered("b", "k")) << "committed, not synced";
+  b.repl->Synced();
+  net.Run(500);
+  EXPECT_TRUE(a.repl->Delivered("b", "k"));
+}
+
+}  // namespace
+}  // namespace starling::gossip

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "server/node.h"
 
@@ -75,15 +76,39 @@ void Cluster::OnLocalChange(std::string_view key, const lattice::Object* state,
   }
   if (!local) hinted_[k] = Hinted{node_.NowMs(), true};
   // A removal made here: garbage-collect the tombstone once every replica has it.
-  if (state && !state->Exists()) {
-    pending_gc_[k].Join(delta.ctx);
+  if (state && !state->Exists()) AdoptTombstone(k);
+}
+
+void Cluster::AdoptTombstone(const std::string& key) {
+  // The whole tombstone (not only the removal's delta) goes to every other replica; once
+  // all acknowledged it, every replica has seen its whole context, which is then announced
+  // stable and the tombstone dropped everywhere (CheckPendingGc). Any holder may do this:
+  // the origin after its removal, and a replica whose tombstone grew by a join (so a
+  // tombstone survives neither a restart of its origin nor a repair that brought it back).
+  const lattice::Object* o = node_.keyspace().Find(lattice::ElemRef(key));
+  if (!o || o->Exists()) return;
+  for (const std::string& r : ReplicasOf(key)) {
+    if (r == self_) continue;
+    repl_.Enqueue(r, key, *o);
+    repl_.Watch(r, key);
   }
+  pending_gc_[key].Join(o->ctx);
 }
 
 void Cluster::ApplyRemote(const gossip::NodeId&, const std::string& key,
                           const lattice::Object& state) {
+  // A join that grows a tombstone makes this node one of its holders (AdoptTombstone).
+  std::optional<lattice::CausalContext> tomb_before;
+  if (!state.Exists()) {
+    const lattice::Object* cur = node_.keyspace().Find(lattice::ElemRef(key));
+    tomb_before = cur ? cur->ctx : lattice::CausalContext();
+  }
   node_.ApplyRemote(key, state);
   ae_->Touched(key);
+  if (tomb_before) {
+    const lattice::Object* now = node_.keyspace().Find(lattice::ElemRef(key));
+    if (now && !now->Exists() && !(now->ctx == *tomb_before)) AdoptTombstone(key);
+  }
   if (!Replicates(key)) hinted_.try_emplace(key, Hinted{node_.NowMs(), false});
   if (stable_.count(key)) MaybeDropTombstone(key);
 }
@@ -300,7 +325,9 @@ void Cluster::HandOffLoadedHints() {
   // run whose queues died with it (the owners may never have received them; anti-entropy
   // only compares keys both sides replicate): send their full states to the owners and
   // drop them here once delivered, as any hinted copy.
+  std::vector<std::string> tombstones;
   for (const auto& [k, obj] : node_.keyspace().map()) {
+    if (!obj->Exists()) tombstones.push_back(k.str);  // their collection died with the run
     if (Replicates(k.str)) continue;
     for (const std::string& r : ReplicasOf(k.str)) {
       repl_.EnqueueFullState(r, k.str, *obj);
@@ -308,6 +335,7 @@ void Cluster::HandOffLoadedHints() {
     }
     hinted_[k.str] = Hinted{node_.NowMs() - kHintedIdleMs, true};
   }
+  for (const std::string& k : tombstones) AdoptTombstone(k);
 }
 
 void Cluster::AfterCommit() {
@@ -315,6 +343,10 @@ void Cluster::AfterCommit() {
     loaded_hints_handed_off_ = true;  // the first turn runs after Node::Start loaded the keys
     HandOffLoadedHints();
   }
+  // What this turn applied is committed; with appendfsync always it is synced too, and with
+  // `no` the OS's write-back is all the durability there is: ack it as durable at once.
+  repl_.Committed();
+  if (node_.env().engine.durability() != storage::Durability::kEverysec) repl_.Synced();
   repl_.Tick();
   ae_->Tick();
   int64_t now = node_.env().clock.MonoMillis();

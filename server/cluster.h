@@ -65,6 +65,8 @@ class Cluster final : public gossip::ReplicationSink {
                      const lattice::Object& delta);
   // After the turn's storage commit: replication work (acks go out only after commit).
   void AfterCommit();
+  // After a sync of the storage to stable storage (appendfsync everysec's timer).
+  void AfterSync() { repl_.Synced(); }
   // Bytes from a peer (the driver hands them over); malformed ones are counted and dropped.
   void OnPeerBytes(std::string_view bytes);
 
@@ -111,6 +113,8 @@ class Cluster final : public gossip::ReplicationSink {
     std::function<void(bool)> done;
   };
   void RebuildRing();
+  // Registers key's tombstone for collection and sends it whole to the other replicas.
+  void AdoptTombstone(const std::string& key);
   void CheckFetchTimeouts();
   void CheckPendingGc();
   void CheckHinted();

@@ -442,6 +442,7 @@ void Node::OnTimer() {
     last_sync_ms_ = now;
     Status st = env_.engine.Sync(now);
     if (!st.ok()) SPDLOG_ERROR("storage sync failed: {}", st.ToString());
+    if (st.ok() && cluster_) cluster_->AfterSync();
   }
 }
 

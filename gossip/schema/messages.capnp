@@ -81,4 +81,5 @@ struct Envelope {
     stableAnnouncement @13 :StableAnnouncement;
     antiEntropy @14 :AntiEntropy;
   }
+  durableSeq @15 :UInt64;
 }
