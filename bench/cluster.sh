@@ -3,7 +3,7 @@
 # node and one redis-server in the same run (with the CPU split), gossip bytes per write.
 #
 #   bench/cluster.sh [BUILD_DIR]        (default: build)
-#   ROUNDS=3 N=100000 PROBES=1000 PROBE_SECONDS=60 PARTS=abc bench/cluster.sh  (PARTS: any of a, b, c)
+#   ROUNDS=3 N=100000 PROBES=1000 PROBE_SECONDS=60 PARTS=abc bench/cluster.sh  (PARTS: any of a, b, c; d is extra, see cluster_bench.py)
 #
 # Writes a temp cluster YAML like deploy/local/cluster.yaml (RF=3, same periods) on free
 # loopback ports, starts its three nodes (`starling-server --config F --node nX`, LevelDB,

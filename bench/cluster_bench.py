@@ -14,6 +14,11 @@
     node 1's alone) across N SETs on node 1, after replication is quiescent, minus the idle
     heartbeat traffic measured before, divided by N. RF=3, 3-byte and 100-byte values, random
     keys and one hot key.
+(d) Only with PARTS containing d: an idle cluster holding IDLE_KEYS keys (default 300000,
+    loaded by MSET on node 1): PING latency on each node and each node's CPU over IDLE_SECONDS
+    (default 30 s), to show what background work (anti-entropy) costs with no client load;
+    the idle stand-alone starling node and redis-server (no keys) are pinged in the same loop
+    as controls for the machine's own noise.
 """
 import argparse
 import os
@@ -250,6 +255,45 @@ def part_c(a, nodes):
     print("idle after the writes (keys now stored), all nodes: gossip %.0f bytes/s, anti-entropy %.0f bytes/s; load average %s" % (after, ae, load()))
 
 
+def part_d(a, nodes, node_pids, controls):
+    keys = int(os.environ.get("IDLE_KEYS", "300000"))
+    print("\n## (d) idle cluster holding %d keys: PING latency on each node and CPU per node over %d s" % (keys, a.idle_seconds))
+    c1 = redis.Redis(port=nodes[0], socket_timeout=600)
+    t0 = time.time()
+    for start in range(0, keys, 1000):
+        args = []
+        for i in range(start, min(keys, start + 1000)):
+            args += ["idle:%08d" % i, "v"]
+        c1.execute_command("MSET", *args)
+    loaded = time.time() - t0
+    settle = quiescent(nodes, 600)
+    print("loaded by MSET of 1000 keys on node 1 in %.1f s; quiescent %s s later; load average %s" % (
+        loaded, "%.1f" % settle if settle is not None else "not", load()))
+    # Controls: the idle stand-alone starling node and redis-server (no keys), same loop.
+    ports = nodes + [c[1] for c in controls]
+    pids = node_pids + [c[2] for c in controls]
+    names = ["n%d" % (j + 1) for j in range(len(nodes))] + [c[0] for c in controls]
+    conns = [redis.Redis(port=p, socket_timeout=600) for p in ports]
+    lat = [[] for _ in ports]
+    cpu0 = [cpu(p) for p in pids]
+    t0 = time.time()
+    while time.time() - t0 < a.idle_seconds:
+        for j, c in enumerate(conns):
+            tp = time.perf_counter()
+            c.ping()
+            lat[j].append((time.perf_counter() - tp) * 1e3)
+        time.sleep(0.01)
+    wall = time.time() - t0
+    used = [(cpu(p) - c0) / wall * 100 for p, c0 in zip(pids, cpu0)]
+    print("| node | pings | p50 ms | p99 ms | max ms | pings over 100 ms | over 1 s | CPU % of a core |")
+    print("|---|---|---|---|---|---|---|---|")
+    for j in range(len(ports)):
+        x = lat[j]
+        print("| %s | %d | %.2f | %.2f | %.1f | %d | %d | %.0f%% |" % (
+            names[j], len(x), pct(x, 0.5), pct(x, 0.99), max(x), sum(v > 100 for v in x), sum(v > 1000 for v in x), used[j]))
+    print("load average after: %s" % load())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", required=True)
@@ -262,6 +306,7 @@ def main():
     ap.add_argument("--n", type=int, default=100000)
     ap.add_argument("--probes", type=int, default=1000)
     ap.add_argument("--probe-seconds", type=float, default=60)
+    ap.add_argument("--idle-seconds", type=int, default=int(os.environ.get("IDLE_SECONDS", "30")))
     ap.add_argument("--parts", default="abc")
     a = ap.parse_args()
     nodes = [int(x) for x in a.nodes.split(",")]
@@ -275,6 +320,9 @@ def main():
         part_a(a, nodes)
     if "b" in a.parts:
         part_b(a, nodes, node_pids, a.single, a.single_pid, a.redis, a.redis_pid)
+    if "d" in a.parts:
+        part_d(a, nodes, node_pids, [("starling alone (no keys)", a.single, a.single_pid),
+                                     ("redis-server (no keys)", a.redis, a.redis_pid)])
     print("\nend: load average %s" % load())
 
 
