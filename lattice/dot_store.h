@@ -143,7 +143,8 @@ class DotFun {
     if (o.entries_.empty() && entries_.empty()) return;
     Entries out;
     out.reserve(entries_.size() + o.entries_.size());
-    auto a = entries_.begin(), b = o.entries_.begin();
+    auto a = entries_.begin();
+    auto b = o.entries_.begin();
     while (a != entries_.end() || b != o.entries_.end()) {
       if (b == o.entries_.end() || (a != entries_.end() && a->first < b->first)) {
         if (!o_ctx.Contains(a->first)) out.push_back(std::move(*a));

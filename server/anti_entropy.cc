@@ -81,7 +81,8 @@ struct AntiEntropy::InRound {
   int64_t last_sent = 0;
 };
 
-AntiEntropy::AntiEntropy(Cluster& cluster, Node& node, gossip::Replicator& repl, std::string secret,
+AntiEntropy::AntiEntropy(Cluster& cluster, Node& node, gossip::Replicator& repl,
+                         const std::string& secret,
                          int64_t period_ms, int64_t gossip_period_ms)
     : cluster_(cluster),
       node_(node),

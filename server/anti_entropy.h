@@ -79,7 +79,7 @@ class AntiEntropy {
     std::string outcome;       // in-sync, repaired, fallback, timeout, ...
   };
 
-  AntiEntropy(Cluster& cluster, Node& node, gossip::Replicator& repl, std::string secret,
+  AntiEntropy(Cluster& cluster, Node& node, gossip::Replicator& repl, const std::string& secret,
               int64_t period_ms, int64_t gossip_period_ms);
   ~AntiEntropy();
 

@@ -33,7 +33,6 @@ Cluster::Cluster(Node& node, routing::ClusterConfig config, std::string self,
     : node_(node),
       config_(std::move(config)),
       self_(std::move(self)),
-      transport_(transport),
       repl_(self_, stream_epoch, OptionsFrom(config_), transport, node.env().clock, node.hlc(),
             *this) {
   RebuildRing();

@@ -127,7 +127,6 @@ class Cluster final : public gossip::ReplicationSink {
   Node& node_;
   routing::ClusterConfig config_;
   std::string self_;
-  gossip::Transport& transport_;
   std::unique_ptr<routing::Ring> ring_;
   gossip::Replicator repl_;
   std::unique_ptr<AntiEntropy> ae_;
