@@ -106,7 +106,7 @@ def lag_probe(nodes, probes, tag, max_seconds):
 def part_a(a, nodes):
     print("\n## (a) replication lag, node 1 -> nodes 2 and 3 (up to %d probes or %.0f s per row)" % (a.probes, a.probe_seconds))
     print("| load on node 1 | load average | probes | node 1 ops/s during probes | n2 p50 ms | n2 p99 ms | n2 max ms | n3 p50 ms | n3 p99 ms | n3 max ms | not seen in 5 s | poll RTT p50 ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     c1 = redis.Redis(port=nodes[0])
     for label, P in (("none", None), ("redis-benchmark SET -c 50 -P 1", 1), ("redis-benchmark SET -c 50 -P 16", 16)):
         bench = None
