@@ -120,6 +120,7 @@ void Replicator::Overflow(Peer& p) {
   p.epoch = stream_epoch_ + p.stats.overflows;
   p.next_seq = 1;
   p.acked_seq = 0;
+  p.durable_acked_seq = 0;
   sink_.NeedsFullSync(p.id);
 }
 
@@ -131,6 +132,7 @@ Envelope Replicator::NewEnvelope(const Peer& p) const {
   e.hlc = hlc_.Last();
   e.ack_epoch = p.in_epoch;
   e.ack_seq = p.in_contiguous;
+  e.durable_seq = std::min(p.in_durable, p.in_contiguous);
   return e;
 }
 
@@ -220,8 +222,24 @@ void Replicator::Resend(Peer& p, int64_t now) {
   p.next_resend_ms = now + p.resend_backoff_ms;
 }
 
-void Replicator::HandleAck(Peer& p, uint64_t epoch, uint64_t seq) {
-  if (epoch != p.epoch || seq <= p.acked_seq) return;
+void Replicator::Committed() {
+  for (auto& [id, p] : peers_) p.in_committed = p.in_contiguous;
+}
+
+void Replicator::Synced() {
+  for (auto& [id, p] : peers_) {
+    if (p.in_durable != p.in_committed) {
+      p.in_durable = p.in_committed;
+      p.ack_owed = true;  // the durable ack goes out with the next message or heartbeat
+    }
+  }
+}
+
+void Replicator::HandleAck(Peer& p, uint64_t epoch, uint64_t seq, uint64_t durable) {
+  if (epoch != p.epoch) return;
+  p.durable_acked_seq =
+      std::max(p.durable_acked_seq, std::min({durable, seq, p.next_seq - 1}));
+  if (seq <= p.acked_seq) return;
   p.acked_seq = std::min(seq, p.next_seq - 1);
   while (!p.unacked.empty() && p.unacked.front().seq <= p.acked_seq) {
     p.unacked_bytes -= std::min(p.unacked_bytes, p.unacked.front().size);
@@ -237,6 +255,7 @@ void Replicator::HandleBatch(Peer& p, const DeltaBatch& b) {
     // A stream we do not know yet (first contact, the sender restarted or overflowed):
     // expect everything from its base on.
     p.in_epoch = b.epoch;
+    p.in_committed = p.in_durable = 0;
     p.in_contiguous = (b.base_seq >= 1 && b.base_seq <= b.seq ? b.base_seq : b.seq) - 1;
     p.in_ahead.clear();
   }
@@ -294,12 +313,12 @@ void Replicator::OnMessage(const Envelope& e, size_t wire_bytes) {
     p->next_resend_ms = now;  // resend what it may have missed at the next tick
     sink_.OnPeerUp(p->id);
   }
-  HandleAck(*p, e.ack_epoch, e.ack_seq);
+  HandleAck(*p, e.ack_epoch, e.ack_seq, e.durable_seq);
   if (const auto* b = std::get_if<DeltaBatch>(&e.body)) {
     HandleBatch(*p, *b);
   } else if (const auto* r = std::get_if<ResendRequest>(&e.body)) {
     if (r->epoch == p->epoch) {
-      HandleAck(*p, r->epoch, r->after_seq);
+      HandleAck(*p, r->epoch, r->after_seq, 0);
       if (!p->unacked.empty()) Resend(*p, now);
     }
   } else if (const auto* f = std::get_if<FetchRequest>(&e.body)) {
@@ -352,7 +371,7 @@ bool Replicator::Delivered(const NodeId& peer, const std::string& key) const {
   if (!p) return true;  // not a peer any more: nothing to wait for
   auto it = p->watched.find(key);
   if (it == p->watched.end()) return false;
-  return it->second != 0 && it->second <= p->acked_seq && !p->pending.count(key);
+  return it->second != 0 && it->second <= p->durable_acked_seq && !p->pending.count(key);
 }
 
 size_t Replicator::QueuedBytes(const NodeId& peer) const {
