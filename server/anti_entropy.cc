@@ -61,7 +61,6 @@ struct AntiEntropy::OutRound {
   std::string peer;
   uint64_t id = 0;
   std::vector<Symbol> local;               // own sketch at the start
-  std::unique_ptr<riblt::Encoder<Item>> more;  // own symbols past the sketch
   riblt::Decoder<Item, riblt::ItemHasher> decoder;
   uint64_t next_index = 0;
   int64_t started_mono = 0, started_wall = 0, last_progress = 0;
@@ -75,7 +74,6 @@ struct AntiEntropy::InRound {
   std::string peer;
   uint64_t id = 0;
   std::vector<Symbol> snapshot;
-  std::unique_ptr<riblt::Encoder<Item>> more;
   uint64_t next_index = 0;
   size_t batch = 1;
   int64_t last_sent = 0;
@@ -104,12 +102,13 @@ std::vector<std::string> AntiEntropy::PeersOf(const std::string& key) const {
   return out;
 }
 
-void AntiEntropy::Flush() {
+void AntiEntropy::Flush(size_t budget) {
   if (!loaded_) {
     loaded_ = true;
     for (const auto& [k, o] : node_.keyspace().map()) dirty_.insert(k.str);
   }
-  for (const std::string& key : dirty_) {
+  for (; budget > 0 && !dirty_.empty(); --budget) {
+    std::string key = std::move(dirty_.extract(dirty_.begin()).value());
     uint64_t kh = hasher_.KeyHash(key);
     auto it = items_.find(kh);
     std::optional<Item> old;
@@ -132,7 +131,6 @@ void AntiEntropy::Flush() {
       items_.erase(kh);
     }
   }
-  dirty_.clear();
 }
 
 void AntiEntropy::Rebuild() {
@@ -152,21 +150,6 @@ void AntiEntropy::Rebuild() {
     }
     ++it;
   }
-}
-
-std::vector<riblt::HashedItem<riblt::Item>> AntiEntropy::SharedItems(const std::string& peer) const {
-  std::vector<riblt::HashedItem<Item>> out;
-  for (const auto& [kh, e] : items_) {
-    std::vector<std::string> reps = cluster_.ReplicasOf(e.key);
-    if (std::find(reps.begin(), reps.end(), peer) != reps.end()) {
-      out.push_back(hasher_.Hashed(Item{kh, e.state_hash}));
-    }
-  }
-  // Deterministic order (the Encoder's sums do not depend on it, its memory walk does).
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.item.key_hash < b.item.key_hash;
-  });
-  return out;
 }
 
 void AntiEntropy::OnRingChange() {
@@ -198,6 +181,7 @@ void AntiEntropy::Tick() {
     Rebuild();
     TriggerAll();  // at once on start
   }
+  if (!dirty_.empty() && !out_ && in_.empty()) Flush(kFlushPerTick);  // spread the hashing
   int64_t now = node_.env().clock.MonoMillis();
   // Senders: the next batch of each stream, one a gossip period.
   for (auto it = in_.begin(); it != in_.end();) {
@@ -262,7 +246,8 @@ void AntiEntropy::FinishRound(const std::string& outcome) {
     stats_.differences += log.differences;
   } else {
     ++stats_.rounds_failed;
-    due_ms_[out_->peer] = now + std::min<int64_t>(period_ms_, 1000);  // retry soon
+    // Retry soon, unless the peer's stream was busy (then at the next period).
+    if (outcome != "busy") due_ms_[out_->peer] = now + std::min<int64_t>(period_ms_, 1000);
   }
   if (outcome != "in-sync") {
     SPDLOG_INFO("anti-entropy with {}: {} ({} differing keys, {} symbols, {} ms)", log.peer,
@@ -337,17 +322,11 @@ void AntiEntropy::SendBatch(InRound& r, int64_t now) {
   m.symbols.reserve(n * kSymbolBytes);
   for (size_t i = 0; i < n; ++i) {
     uint64_t idx = r.next_index + i;
-    if (idx < r.snapshot.size()) {
-      AppendSymbol(&m.symbols, r.snapshot[idx]);
-      continue;
-    }
-    if (!r.more) {
-      // Past the sketch: an encoder over the items this node shares with the peer now.
-      r.more = std::make_unique<riblt::Encoder<Item>>(r.snapshot.size());
-      for (const auto& h : SharedItems(r.peer)) r.more->Add(h);
-    }
-    AppendSymbol(&m.symbols, r.more->Next());
+    if (idx >= r.snapshot.size()) break;  // rounds end at the sketch (kMaxSymbols)
+    AppendSymbol(&m.symbols, r.snapshot[idx]);
   }
+  n = m.symbols.size() / kSymbolBytes;
+  if (n == 0) return;
   r.next_index += n;
   r.batch = std::min(kMaxBatch, r.next_index <= 1 ? size_t{1} : r.batch * 2);
   r.last_sent = now;
@@ -369,26 +348,24 @@ void AntiEntropy::OnSymbols(const std::string& from, const gossip::AntiEntropy& 
   diff.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     uint64_t idx = r.next_index + i;
-    Symbol local;
-    if (idx < r.local.size()) {
-      local = r.local[idx];
-    } else {
-      if (!r.more) {
-        r.more = std::make_unique<riblt::Encoder<Item>>(r.local.size());
-        for (const auto& h : SharedItems(r.peer)) r.more->Add(h);
-      }
-      local = r.more->Next();
-    }
+    if (idx >= r.local.size()) break;  // a sender past the sketch: ignored, the cap ends it
+    Symbol local = r.local[idx];
     diff.push_back(
         riblt::Subtract(ReadSymbol(m.symbols.data() + i * kSymbolBytes, local.count), local));
   }
   r.next_index += n;
   r.last_progress = node_.env().clock.MonoMillis();
   riblt::DecodeState st = r.decoder.AddBatch(diff);
-  if (st == riblt::DecodeState::kNeedMore) return;
   gossip::AntiEntropy stop;
   stop.kind = gossip::AntiEntropy::kStop;
   stop.round = r.id;
+  if (st == riblt::DecodeState::kNeedMore && r.next_index < r.local.size()) return;
+  if (st != riblt::DecodeState::kDone &&
+      (repl_.QueuedBytes(from) > 0 || !repl_.Stats(from) || repl_.Stats(from)->pending_keys > 0)) {
+    // Writes in flight to the peer look like differences: try again later.
+    Send(from, std::move(stop));
+    return FinishRound("busy");
+  }
   if (st != riblt::DecodeState::kDone) {
     // Too large a difference (or an inconsistent stream): stream the range both ways.
     stop.fallback = true;

@@ -11,13 +11,16 @@
 //   R -> S  kRequest
 //   S -> R  kSymbols, streamed without acks: batches of 1, 1, 2, 4 ... kMaxBatch symbols, the
 //           first at once and then one per gossip period (the bandwidth budget), from a
-//           snapshot of S's sketch and, past it, an Encoder over S's items;
+//           snapshot of S's sketch (a round ends at the sketch's size);
 //   R       subtracts its own symbol i from each and peels, until the difference decodes;
 //   R -> S  kStop with the key hashes R wants, then kStates with R's states of the keys that
 //           S lacks or has otherwise;  S -> R kStates with the wanted states. Both join.
-// If the difference does not decode within kMaxSymbols (or the stream is inconsistent, or
-// one side is empty) R sends kStop with `fallback`, and both stream the range to each other
-// (Cluster's paced full sync). A round with no progress for kRoundTimeoutMs is abandoned.
+// If the difference does not decode within the sketch (or the stream is inconsistent): when
+// the delta stream to S is busy the round ends "busy" and is retried at the next period
+// (writes in flight look like differences); otherwise R sends kStop with `fallback`, and both
+// stream the range to each other (Cluster's paced full sync). A round with no progress for
+// kRoundTimeoutMs is abandoned. Dirty keys are rehashed a few thousand a turn while idle,
+// and all at the start of a round.
 //
 // Schedule: each peer every anti_entropy_period_ms, one round at a time; at once on start,
 // when a peer comes back up, after a queue overflow and after a ring change; STARLING REPAIR.
@@ -26,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <map>
 #include <memory>
@@ -38,7 +42,6 @@
 #include "gossip/messages.h"
 #include "gossip/replication.h"
 #include "gossip/riblt/decoder.h"
-#include "gossip/riblt/encoder.h"
 #include "gossip/riblt/item.h"
 #include "gossip/riblt/sketch.h"
 
@@ -49,8 +52,14 @@ class Node;
 
 class AntiEntropy {
  public:
-  static constexpr size_t kSketchSymbols = 4096;    // 160 KiB a peer in memory
-  static constexpr size_t kMaxSymbols = 1 << 17;    // per round: ~90,000 differing items
+  // Rounds decode within the sketch only: 16384 symbols (640 KiB a peer in memory) decode
+  // about 11,000 differing items. A larger difference is not decoded on the event loop
+  // (an encoder past the sketch walks every item of the range): while the stream to the
+  // peer is busy the round is retried later (in-flight writes look like differences), else
+  // the range is streamed (fallback).
+  static constexpr size_t kSketchSymbols = 16384;
+  static constexpr size_t kMaxSymbols = kSketchSymbols;
+  static constexpr size_t kFlushPerTick = 4096;  // dirty keys rehashed a turn
   static constexpr size_t kMaxBatch = 1024;         // symbols a gossip period (27 KiB)
   static constexpr int64_t kRoundTimeoutMs = 5000;
   static constexpr size_t kStatesPerMessage = 512;
@@ -108,10 +117,10 @@ class AntiEntropy {
   struct OutRound;  // a round this node started (receiver of symbols)
   struct InRound;   // a round a peer started (sender of symbols)
 
-  void Flush();
+  // Rehashes up to `budget` dirty keys (all by default).
+  void Flush(size_t budget = SIZE_MAX);
   void Rebuild();
   std::vector<std::string> PeersOf(const std::string& key) const;
-  std::vector<riblt::HashedItem<Item>> SharedItems(const std::string& peer) const;
   void StartRound(const std::string& peer, int64_t now);
   void FinishRound(const std::string& outcome);
   void OnSymbols(const std::string& from, const gossip::AntiEntropy& m);

@@ -64,14 +64,14 @@ void Cluster::OnLocalChange(std::string_view key, const lattice::Object* state,
                             const lattice::Object& delta) {
   std::string k(key);
   ae_->Touched(k);
-  bool local = false;
-  for (const std::string& r : ReplicasOf(key)) {
-    if (r == self_) {
-      local = true;
-      continue;
-    }
+  std::vector<std::string> replicas = ReplicasOf(key);
+  bool local = std::find(replicas.begin(), replicas.end(), self_) != replicas.end();
+  for (const std::string& r : replicas) {
+    if (r == self_) continue;
     repl_.Enqueue(r, k, delta);
-    repl_.Watch(r, k);
+    // Delivery is tracked only where something waits for it: a hinted copy (dropped once
+    // the owners have it) and tombstones (AdoptTombstone).
+    if (!local) repl_.Watch(r, k);
   }
   if (!local) hinted_[k] = Hinted{node_.NowMs(), true};
   // A removal made here: garbage-collect the tombstone once every replica has it.
@@ -222,7 +222,9 @@ void Cluster::CheckPendingGc() {
     gossip::StableAnnouncement a;
     a.removals.push_back(gossip::StableRemoval{key, it->second});
     for (const std::string& r : replicas) {
-      if (r != self_) repl_.SendStable(r, a);
+      if (r == self_) continue;
+      repl_.SendStable(r, a);
+      if (!hinted_.count(key)) repl_.Unwatch(r, key);
     }
     stable_[key].Join(it->second);
     std::string k = key;
