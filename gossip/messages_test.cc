@@ -254,7 +254,8 @@ TEST(MessagesTest, InvalidEmbeddedStateIsCorruption) {
   auto data = [](const std::string& s) {
     return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
   };
-  for (std::string bad : {std::string(), std::string("garbage"), good.substr(0, good.size() - 1)}) {
+  for (const std::string& bad :
+       {std::string(), std::string("garbage"), good.substr(0, good.size() - 1)}) {
     capnp::MallocMessageBuilder msg;
     auto root = msg.initRoot<schema::Envelope>();
     root.setVersion(Envelope::kVersion);
@@ -277,6 +278,7 @@ TEST(MessagesTest, EachLimitRejectsWithResourceExhausted) {
   h.Run(30);
   Object s = h.state(0);
   std::vector<KeyState> five;
+  five.reserve(5);
   for (int i = 0; i < 5; ++i) {
     five.push_back({std::string(10 + i, 'k'), s});
   }

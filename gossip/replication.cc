@@ -142,7 +142,7 @@ void Replicator::SendRaw(Peer& p, const std::string& bytes) {
   transport_.Send(p.id, bytes);
 }
 
-void Replicator::SendEnvelope(Peer& p, Envelope e) {
+void Replicator::SendEnvelope(Peer& p, const Envelope& e) {
   p.ack_owed = false;
   SendRaw(p, EncodeEnvelope(e));
 }
@@ -152,7 +152,7 @@ void Replicator::SendFetch(const NodeId& peer, FetchRequest req) {
   if (!p) return;
   Envelope e = NewEnvelope(*p);
   e.body = std::move(req);
-  SendEnvelope(*p, std::move(e));
+  SendEnvelope(*p, e);
 }
 
 void Replicator::SendStable(const NodeId& peer, StableAnnouncement a) {
@@ -160,7 +160,7 @@ void Replicator::SendStable(const NodeId& peer, StableAnnouncement a) {
   if (!p) return;
   Envelope e = NewEnvelope(*p);
   e.body = std::move(a);
-  SendEnvelope(*p, std::move(e));
+  SendEnvelope(*p, e);
 }
 
 void Replicator::SendAntiEntropy(const NodeId& peer, AntiEntropy a) {
@@ -168,7 +168,7 @@ void Replicator::SendAntiEntropy(const NodeId& peer, AntiEntropy a) {
   if (!p) return;
   Envelope e = NewEnvelope(*p);
   e.body = std::move(a);
-  SendEnvelope(*p, std::move(e));
+  SendEnvelope(*p, e);
 }
 
 void Replicator::FlushPending(Peer& p, int64_t now) {
@@ -289,7 +289,7 @@ void Replicator::HandleBatch(Peer& p, const DeltaBatch& b) {
     ++p.stats.resend_requests;
     Envelope e = NewEnvelope(p);
     e.body = ResendRequest{p.in_epoch, p.in_contiguous};
-    SendEnvelope(p, std::move(e));
+    SendEnvelope(p, e);
   }
 }
 
@@ -327,7 +327,7 @@ void Replicator::OnMessage(const Envelope& e, size_t wire_bytes) {
     reply.states = sink_.ServeFetch(p->id, f->keys);
     Envelope out = NewEnvelope(*p);
     out.body = std::move(reply);
-    SendEnvelope(*p, std::move(out));
+    SendEnvelope(*p, out);
   } else if (const auto* fr = std::get_if<FetchReply>(&e.body)) {
     sink_.OnFetchReply(p->id, *fr);
   } else if (const auto* sa = std::get_if<StableAnnouncement>(&e.body)) {
@@ -353,7 +353,7 @@ void Replicator::Tick() {
     if (p.ack_owed || now - p.last_sent_ms >= options_.heartbeat_ms) {
       Envelope e = NewEnvelope(p);
       e.body = Heartbeat{};
-      SendEnvelope(p, std::move(e));
+      SendEnvelope(p, e);
     }
   }
 }

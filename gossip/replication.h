@@ -199,7 +199,7 @@ class Replicator {
   Peer* Find(const NodeId& id);
   const Peer* Find(const NodeId& id) const;
   Envelope NewEnvelope(const Peer& p) const;
-  void SendEnvelope(Peer& p, Envelope e);
+  void SendEnvelope(Peer& p, const Envelope& e);
   void SendRaw(Peer& p, const std::string& bytes);
   void FlushPending(Peer& p, int64_t now);
   void Resend(Peer& p, int64_t now);

@@ -23,7 +23,7 @@ struct Net;
 
 // One simulated node: its keys, its replicator, and the transport into the network.
 struct SimNode : ReplicationSink, Transport {
-  SimNode(Net* net, NodeId id, uint64_t epoch, ReplicationOptions opt, ManualClock* clock);
+  SimNode(Net* net, NodeId id, uint64_t epoch, const ReplicationOptions& opt, ManualClock* clock);
   void Send(const NodeId& to, std::string bytes) override;
   void ApplyRemote(const NodeId&, const std::string& key, const Object& state) override {
     keys[key].Join(state);
@@ -71,7 +71,7 @@ struct Net {
     bool operator<(const Msg& o) const { return std::tie(at_ms, order) < std::tie(o.at_ms, o.order); }
   };
   explicit Net(uint64_t seed) : rng(seed) {}
-  void Send(const NodeId& from, const NodeId& to, std::string bytes) {
+  void Send(const NodeId& from, const NodeId& to, const std::string& bytes) {
     if (cut.count({from, to}) || down.count(to) || down.count(from)) return;
     if (rng.Bernoulli(drop)) return;
     int copies = rng.Bernoulli(dup) ? 2 : 1;
@@ -97,7 +97,7 @@ struct Net {
       }
     }
   }
-  SimNode& Add(const NodeId& id, ReplicationOptions opt = {}) {
+  SimNode& Add(const NodeId& id, const ReplicationOptions& opt = {}) {
     nodes[id] = std::make_unique<SimNode>(this, id, 1000 + nodes.size(), opt, &clock);
     return *nodes[id];
   }
@@ -118,12 +118,12 @@ struct Net {
   std::map<NodeId, std::unique_ptr<SimNode>> nodes;
 };
 
-SimNode::SimNode(Net* n, NodeId i, uint64_t epoch, ReplicationOptions opt, ManualClock* c)
+SimNode::SimNode(Net* n, NodeId i, uint64_t epoch, const ReplicationOptions& opt, ManualClock* c)
     : net(n), id(std::move(i)), clock(c), hlc(*c), dots(epoch) {
   repl = std::make_unique<Replicator>(id, epoch, opt, *this, *c, hlc, *this);
 }
 
-void SimNode::Send(const NodeId& to, std::string bytes) { net->Send(id, to, std::move(bytes)); }
+void SimNode::Send(const NodeId& to, std::string bytes) { net->Send(id, to, bytes); }
 
 void ExpectConverged(Net& net) {
   const auto& first = net.nodes.begin()->second->keys;

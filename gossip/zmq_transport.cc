@@ -261,7 +261,7 @@ void ZmqTransport::Send(const NodeId& to, std::string bytes) {
   auto out = std::make_unique<Outgoing>(std::move(bytes), p.queued);
   try {
     zmq::message_t msg(out->bytes.data(), out->bytes.size(), &FreeOutgoing, out.get());
-    out.release();  // msg owns it now; freeing msg frees it
+    out.release();  // NOLINT(bugprone-unused-return-value): msg owns it now, freeing msg frees it
     bool sent = p.socket->send(msg, zmq::send_flags::dontwait).has_value();
     if (!sent) {
       // The socket learns that its connection took messages off the queue through commands

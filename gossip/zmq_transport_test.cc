@@ -56,6 +56,7 @@ class Net {
  public:
   void Add(ZmqTransport* t) { nodes_.push_back(t); }
   void Remove(ZmqTransport* t) { std::erase(nodes_, t); }
+  // NOLINTNEXTLINE(readability-identifier-naming): accessor named like its field (Google style)
   std::vector<Received>& inbox(const NodeId& id) { return inbox_[id]; }
 
   bool PumpUntil(const std::function<bool()>& done, milliseconds timeout = milliseconds(10000)) {
@@ -144,6 +145,7 @@ TEST(ZmqTransportTest, ThreeNodesAllToAll) {
     t.push_back(Open(Options(id)));
   }
   std::vector<ZmqPeerAddress> all;
+  all.reserve(t.size());
   for (auto& x : t) {
     all.push_back(Addr(*x));
   }

@@ -190,6 +190,7 @@ void WritePacked(capnp::MallocMessageBuilder& msg, std::string* out) {
 class Decoder {
  public:
   explicit Decoder(const CausalContext* ctx) : ctx_(ctx) {}
+  // NOLINTNEXTLINE(readability-identifier-naming): accessor named like its field (Google style)
   const std::string& error() const { return error_; }
 
   bool Fail(std::string what) {

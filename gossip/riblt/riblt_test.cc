@@ -301,6 +301,7 @@ TEST(RibltTest, SketchEditsInPlaceEqualRebuild) {
   }
   Sketch<Item> rebuilt(300);
   std::vector<HashedItem<Item>> hashed;
+  hashed.reserve(now.size());
   for (const Item& it : now) {
     hashed.push_back(kHasher.Hashed(it));
   }
