@@ -359,7 +359,7 @@ TEST(ClusterConfigFuzzTest, EveryTruncation) {
 
 TEST(ClusterConfigFuzzTest, RandomMutations) {
   static constexpr char kChars[] = ":-[]{}#&*!|>'\"\n \t,?%@`0123456789ax\\\x00\xff";
-  const std::string_view kAlphabet(kChars, sizeof(kChars) - 1);
+  constexpr std::string_view kAlphabet(kChars, sizeof(kChars) - 1);
   Prng rng(20240601);
   const std::string full = kValid;
   for (int round = 0; round < 20000; ++round) {

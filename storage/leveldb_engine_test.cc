@@ -82,6 +82,7 @@ TEST_F(EngineTest, DeltasWriteOnlyTouchedElementsAndStayExact) {
   auto e = Open();
   Object set;
   std::vector<std::string> members;
+  members.reserve(2000);
   for (int i = 0; i < 2000; ++i) members.push_back("member-" + std::to_string(i));
   {
     lattice::Mutation m(set, dots_, ++hlc_);
@@ -247,7 +248,7 @@ TEST_F(EngineTest, LoadsKeysInTheKeyspaceOrder) {
   }
   std::vector<std::string> order;
   auto e = Open();
-  ASSERT_TRUE(e->Load([&](std::string_view k, Object) { order.emplace_back(k); }).ok());
+  ASSERT_TRUE(e->Load([&](std::string_view k, const Object&) { order.emplace_back(k); }).ok());
   ASSERT_EQ(order.size(), 300u);
   for (size_t i = 1; i < order.size(); ++i) {
     EXPECT_TRUE(lattice::ElemLess()(lattice::ElemRef(order[i - 1]), lattice::ElemRef(order[i])));
@@ -265,7 +266,7 @@ TEST_F(EngineTest, RowsOfTheOlderLayoutAreRefused) {
     delete raw;
   }
   auto e = Open();
-  Status st = e->Load([](std::string_view, Object) {});
+  Status st = e->Load([](std::string_view, const Object&) {});
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("older storage layout"), std::string::npos) << st.ToString();
 }
