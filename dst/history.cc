@@ -91,6 +91,7 @@ struct Checker {
     }
     if (!w) {
       std::vector<const Op*> ops;
+      ops.reserve(writes.size());
       for (const auto& [op, v] : writes) ops.push_back(op);
       Fail(key, what + " holds " + value + ", which no write wrote", ops);
       return;

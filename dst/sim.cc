@@ -460,7 +460,7 @@ void Run::FaultSlot() {
       });
     }
   }
-  auto heal_later = [&](std::vector<std::pair<int, int>> cut) {
+  auto heal_later = [&](const std::vector<std::pair<int, int>>& cut) {
     world_.After(r.Range(100, 5000) * kMs, [this, cut]() {
       for (auto [a, b] : cut) world_.blocked[static_cast<size_t>(a)][static_cast<size_t>(b)] = false;
       world_.Cover("partition_healed");

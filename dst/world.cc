@@ -44,7 +44,7 @@ void World::Send(int from, const std::string& to_id, std::string bytes) {
   uint64_t seq = ++link_send_seq[{from, to}];
   trace_.Mix(0x5e);
   trace_.Mix(static_cast<uint64_t>(now_us_));
-  trace_.Mix(static_cast<uint64_t>(from * 16 + to));
+  trace_.Mix(static_cast<uint64_t>(from) * 16 + static_cast<uint64_t>(to));
   trace_.Mix(bytes);
   if (blocked[from][to]) {
     Cover("msg_partitioned");
@@ -69,6 +69,7 @@ void World::Send(int from, const std::string& to_id, std::string bytes) {
       delay += static_cast<int64_t>(static_cast<double>(net.tail_max_us) * f * f * f);
       Cover("msg_delay_tail");
     }
+    // NOLINTNEXTLINE(bugprone-use-after-move): only the last copy moves, after every other read.
     std::string b = c + 1 < copies ? bytes : std::move(bytes);
     After(delay, [this, from, to, seq, b = std::move(b)]() mutable {
       deliver(from, to, std::move(b), seq);

@@ -170,13 +170,13 @@ constexpr const char* kPassiveMemory[] = {"maxmemory", "auto-aof-rewrite-min-siz
 Config::Config() { Register(); }
 
 void Config::Register() {
-  auto add = [this](std::string name, std::function<std::string(const Config&)> get,
+  auto add = [this](const std::string& name, std::function<std::string(const Config&)> get,
                     std::function<Status(Config&, std::string_view)> set) {
     params_[name] = Param{name, std::move(get), std::move(set)};
   };
-  auto str_param = [&](const char* name, std::string Config::*field, bool mutable_) {
+  auto str_param = [&](const char* name, std::string Config::*field, bool settable) {
     add(name, [field](const Config& c) { return c.*field; },
-        mutable_ ? std::function<Status(Config&, std::string_view)>(
+        settable ? std::function<Status(Config&, std::string_view)>(
                        [field](Config& c, std::string_view v) {
                          c.*field = std::string(v);
                          return Status::Ok();

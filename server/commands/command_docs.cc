@@ -460,7 +460,7 @@ std::vector<std::string_view> AclCategories(const CommandSpec& spec, bool is_con
   }
   uint32_t f = spec.flags;
   // Redis's category order (ACLCommandCategories in acl.c).
-  const std::pair<std::string_view, bool> kOrdered[] = {
+  const std::pair<std::string_view, bool> ordered[] = {
       {"@keyspace", group_cat == "@keyspace"},
       {"@read", (f & kCmdReadonly) != 0},
       {"@write", (f & kCmdWrite) != 0},
@@ -484,7 +484,7 @@ std::vector<std::string_view> AclCategories(const CommandSpec& spec, bool is_con
       {"@scripting", group_cat == "@scripting"},
   };
   std::vector<std::string_view> out;
-  for (const auto& [cat, on] : kOrdered) {
+  for (const auto& [cat, on] : ordered) {
     if (on)
       out.push_back(cat);
   }
