@@ -25,7 +25,7 @@ enum class OpStatus { kPending, kOk, kUnknown };
 struct Op {
   uint64_t id = 0;
   int client = 0;
-  int node = 0;                    // index of the node it was sent to
+  int node = 0;                   // index of the node it was sent to
   std::vector<std::string> args;  // the command
   int64_t invoke_us = 0;
   int64_t end_us = 0;  // no effect can happen after this time
@@ -36,9 +36,9 @@ struct Op {
 // The final, converged state of one key as read through commands on one of its replicas.
 struct FinalState {
   bool exists = false;
-  std::string type;                 // "set", "string", ...
+  std::string type;                // "set", "string", ...
   std::vector<std::string> items;  // members / list items / [field, value, ...] / scores
-  std::string value;                // GET
+  std::string value;               // GET
 };
 
 // Placement facts the checkers need: is node `node` a replica of `key`.

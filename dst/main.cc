@@ -49,13 +49,15 @@ bool ParseRange(const std::string& s, uint64_t* a, uint64_t* b) {
 bool ReadSeedFile(const std::string& path, const std::string& default_profile,
                   std::vector<SeedSpec>* out) {
   std::ifstream in(path);
-  if (!in) return false;
+  if (!in)
+    return false;
   std::string line;
   while (std::getline(in, line)) {
     line = line.substr(0, line.find('#'));
     std::istringstream ls(line);
     std::string seed, profile;
-    if (!(ls >> seed)) continue;
+    if (!(ls >> seed))
+      continue;
     ls >> profile;
     out->push_back(SeedSpec{std::stoull(seed), profile.empty() ? default_profile : profile});
   }
@@ -117,14 +119,16 @@ int Main(int argc, char** argv) {
     return 2;
   }
   std::vector<SeedSpec> seeds;
-  if (args.count("seed")) seeds.push_back({args["seed"].as<uint64_t>(), base.profile});
+  if (args.count("seed"))
+    seeds.push_back({args["seed"].as<uint64_t>(), base.profile});
   if (args.count("seeds")) {
     uint64_t a, b;
     if (!ParseRange(args["seeds"].as<std::string>(), &a, &b)) {
       std::cerr << "starling-dst: --seeds wants A..B\n";
       return 2;
     }
-    for (uint64_t s = a; s <= b; ++s) seeds.push_back({s, base.profile});
+    for (uint64_t s = a; s <= b; ++s)
+      seeds.push_back({s, base.profile});
   }
   if (args.count("seed-file")) {
     if (!ReadSeedFile(args["seed-file"].as<std::string>(), base.profile, &seeds)) {
@@ -152,7 +156,8 @@ int Main(int argc, char** argv) {
   // A long run starts from a seed taken from the time of day (printed, so it replays).
   uint64_t next_seed = static_cast<uint64_t>(
       std::chrono::system_clock::now().time_since_epoch().count() / 1000 % 1000000000);
-  if (seeds.empty() && minutes <= 0) seeds.push_back({1, base.profile});
+  if (seeds.empty() && minutes <= 0)
+    seeds.push_back({1, base.profile});
   bool determinism = args.count("determinism") > 0;
   bool expect_failure = args.count("expect-failure") > 0;
 
@@ -166,8 +171,9 @@ int Main(int argc, char** argv) {
     SeedSpec spec;
     if (i < seeds.size()) {
       spec = seeds[i];
-    } else if (minutes > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                            start).count() < minutes * 60) {
+    } else if (minutes > 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+                   minutes * 60) {
       spec = {next_seed++, base.profile};
     } else {
       break;
@@ -183,15 +189,17 @@ int Main(int argc, char** argv) {
       coverage[k] += n;
       ++seeds_with[k];
     }
-    std::printf("seed %llu [%s]: %s nodes=%d ops ok=%llu unknown=%llu converged=%lldms "
-                "trace hash: %s\n",
-                static_cast<unsigned long long>(r.seed), o.profile.c_str(),
-                r.ok ? "ok" : "FAIL", r.nodes, static_cast<unsigned long long>(r.ops_ok),
-                static_cast<unsigned long long>(r.ops_unknown),
-                static_cast<long long>(r.converge_ms), Hex(r.trace_hash).c_str());
-    for (const std::string& f : r.failures) std::printf("  %s\n", f.c_str());
+    std::printf(
+        "seed %llu [%s]: %s nodes=%d ops ok=%llu unknown=%llu converged=%lldms "
+        "trace hash: %s\n",
+        static_cast<unsigned long long>(r.seed), o.profile.c_str(), r.ok ? "ok" : "FAIL", r.nodes,
+        static_cast<unsigned long long>(r.ops_ok), static_cast<unsigned long long>(r.ops_unknown),
+        static_cast<long long>(r.converge_ms), Hex(r.trace_hash).c_str());
+    for (const std::string& f : r.failures)
+      std::printf("  %s\n", f.c_str());
     if (r.ok || args.count("replay")) {
-      for (const std::string& n : r.notes) std::printf("  note: %s\n", n.c_str());
+      for (const std::string& n : r.notes)
+        std::printf("  note: %s\n", n.c_str());
     }
     if (!r.ok) {
       failed.push_back(r.seed);
@@ -204,7 +212,8 @@ int Main(int argc, char** argv) {
         RunOptions clean = o;
         clean.planted_bug.clear();
         clean.replay = false;
-        if (RunSimulation(clean).ok) break;
+        if (RunSimulation(clean).ok)
+          break;
         std::printf("  (seed %llu fails without the planted bug too: not counted)\n",
                     static_cast<unsigned long long>(r.seed));
         failed.pop_back();
@@ -215,16 +224,17 @@ int Main(int argc, char** argv) {
       bool same = again.trace_hash == r.trace_hash;
       std::printf("seed %llu again: trace hash: %s %s\n", static_cast<unsigned long long>(r.seed),
                   Hex(again.trace_hash).c_str(), same ? "(same)" : "(DIFFERENT)");
-      if (!same) hash_mismatch = true;
+      if (!same)
+        hash_mismatch = true;
     }
     std::fflush(stdout);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("\n%zu runs in %.1fs (%.1f seeds/minute), %zu failed; client ops ok=%llu "
-              "unknown=%llu\n",
-              runs, secs, secs > 0 ? static_cast<double>(runs) * 60 / secs : 0, failed.size(),
-              static_cast<unsigned long long>(ops_ok),
-              static_cast<unsigned long long>(ops_unknown));
+  std::printf(
+      "\n%zu runs in %.1fs (%.1f seeds/minute), %zu failed; client ops ok=%llu "
+      "unknown=%llu\n",
+      runs, secs, secs > 0 ? static_cast<double>(runs) * 60 / secs : 0, failed.size(),
+      static_cast<unsigned long long>(ops_ok), static_cast<unsigned long long>(ops_unknown));
   bool missing = false;
   if (runs > 1) {
     std::printf("fault coverage (events, seeds):\n");
@@ -235,13 +245,15 @@ int Main(int argc, char** argv) {
     for (const std::string& k : RequiredCoverage(base.profile)) {
       if (!coverage.count(k)) {
         std::printf("  %-24s NEVER FIRED\n", k.c_str());
-        if (runs >= 20 && !expect_failure) missing = true;
+        if (runs >= 20 && !expect_failure)
+          missing = true;
       }
     }
   }
   if (!failed.empty()) {
     std::printf("failing seeds:");
-    for (uint64_t s : failed) std::printf(" %llu", static_cast<unsigned long long>(s));
+    for (uint64_t s : failed)
+      std::printf(" %llu", static_cast<unsigned long long>(s));
     std::printf("\n");
   }
   if (expect_failure) {
@@ -252,8 +264,10 @@ int Main(int argc, char** argv) {
     std::printf("planted bug found by seed %llu\n", static_cast<unsigned long long>(failed[0]));
     return 0;
   }
-  if (hash_mismatch) std::printf("determinism: trace hashes differ\n");
-  if (missing) std::printf("coverage: some fault kinds never fired\n");
+  if (hash_mismatch)
+    std::printf("determinism: trace hashes differ\n");
+  if (missing)
+    std::printf("coverage: some fault kinds never fired\n");
   return failed.empty() && !hash_mismatch && !missing ? 0 : 1;
 }
 

@@ -33,11 +33,13 @@ struct FaultRates {
 // a synced incarnation counter in the low 32 (dots are never reused after a crash).
 Result<lattice::ReplicaId> AssignReplicaId(storage::LevelDbEngine& engine, const std::string& id) {
   auto inc = engine.GetMeta("incarnation");
-  if (!inc.ok()) return inc.status();
+  if (!inc.ok())
+    return inc.status();
   uint64_t incarnation = 1;
   if (inc->has_value()) {
     auto n = lattice::ParseInt64(**inc);
-    if (!n || *n < 0) return Status::Corruption("bad incarnation record");
+    if (!n || *n < 0)
+      return Status::Corruption("bad incarnation record");
     incarnation = static_cast<uint64_t>(*n) + 1;
   }
   STARLING_RETURN_IF_ERROR(engine.PutMeta("node_id", id));
@@ -45,7 +47,9 @@ Result<lattice::ReplicaId> AssignReplicaId(storage::LevelDbEngine& engine, const
   return (lattice::Hash64(id) & 0xffffffff00000000ULL) | (incarnation & 0xffffffffULL);
 }
 
-double Draw(Prng& r, double p_on, double max) { return r.Bernoulli(p_on) ? r.NextDouble() * max : 0; }
+double Draw(Prng& r, double p_on, double max) {
+  return r.Bernoulli(p_on) ? r.NextDouble() * max : 0;
+}
 
 class Run {
  public:
@@ -87,7 +91,8 @@ class Run {
   void DumpKey(const std::string& why);
   std::string RunCommand(Host& h, const std::vector<std::string>& args);
   void Log(const std::string& line) {
-    if (world_.trace().printing()) world_.trace().Print(world_.now(), line);
+    if (world_.trace().printing())
+      world_.trace().Print(world_.now(), line);
   }
   void Fail(const std::string& what) { result_.failures.push_back(what); }
 
@@ -110,13 +115,18 @@ class Run {
 void Run::DrawFaults() {
   const std::string& p = opt_.profile;
   Prng& r = params_;
-  if (p == "none") return;
+  if (p == "none")
+    return;
   // Single-kind profiles, to isolate a failure: drop, dup, delay, partition.
   if (p == "drop" || p == "dup" || p == "delay" || p == "partition") {
-    if (p == "drop") world_.net.drop = 0.02 + r.NextDouble() * 0.2;
-    if (p == "dup") world_.net.dup = 0.02 + r.NextDouble() * 0.2;
-    if (p == "delay") world_.net.tail = 0.02 + r.NextDouble() * 0.1;
-    if (p == "partition") rates_.partition = rates_.oneway = 0.02;
+    if (p == "drop")
+      world_.net.drop = 0.02 + r.NextDouble() * 0.2;
+    if (p == "dup")
+      world_.net.dup = 0.02 + r.NextDouble() * 0.2;
+    if (p == "delay")
+      world_.net.tail = 0.02 + r.NextDouble() * 0.1;
+    if (p == "partition")
+      rates_.partition = rates_.oneway = 0.02;
     return;
   }
   double k = p == "heavy" ? 2.0 : 1.0;
@@ -127,7 +137,8 @@ void Run::DrawFaults() {
   world_.net.jitter_us = static_cast<int64_t>(r.Range(100, 5000));
   rates_.partition = Draw(r, on, 0.02 * k);
   rates_.oneway = Draw(r, on, 0.02 * k);
-  if (p == "network") return;
+  if (p == "network")
+    return;
   rates_.crash = Draw(r, on, 0.03 * k);
   rates_.pause = Draw(r, on, 0.03 * k);
   rates_.clock_jump = Draw(r, on, 0.02 * k);
@@ -190,7 +201,8 @@ void Run::Setup() {
 
 void Run::SyncClock(Host& h) {
   int64_t dt = world_.now() - h.clock.MonoMicros();
-  if (dt > 0) h.clock.Advance(dt);
+  if (dt > 0)
+    h.clock.Advance(dt);
   h.clock.SetWall(kEpochUs + world_.now() + h.skew_us);
 }
 
@@ -213,8 +225,8 @@ bool Run::StartHost(Host& h) {
     Log(h.id + " start failed: " + replica.status().ToString());
     return false;
   }
-  h.engine = std::make_unique<DiskEngine>(std::move(*opened),
-                                          opt_.planted_bug == "ack-before-durable");
+  h.engine =
+      std::make_unique<DiskEngine>(std::move(*opened), opt_.planted_bug == "ack-before-durable");
   server::Config cfg;
   (void)cfg.Set("appendfsync", "always");
   SyncClock(h);
@@ -233,7 +245,8 @@ bool Run::StartHost(Host& h) {
     CrashHost(h, "start failed");
     return false;
   }
-  if (h.node->keys_loaded() > 0) world_.Cover("restart_recovered_keys");
+  if (h.node->keys_loaded() > 0)
+    world_.Cover("restart_recovered_keys");
   Log(h.id + " started, incarnation " + std::to_string(*replica & 0xffffffff) + ", " +
       std::to_string(h.node->keys_loaded()) + " keys loaded");
   ScheduleTick(h, static_cast<int64_t>(world_.random().Uniform(10 * kMs)));
@@ -242,7 +255,8 @@ bool Run::StartHost(Host& h) {
 
 void Run::CrashHost(Host& h, const char* why) {
   for (Client& c : clients_) {
-    if (c.busy && c.node == h.index) Complete(c, OpStatus::kUnknown, std::string("(crash)"));
+    if (c.busy && c.node == h.index)
+      Complete(c, OpStatus::kUnknown, std::string("(crash)"));
   }
   h.node.reset();
   h.cluster.reset();
@@ -261,7 +275,8 @@ void Run::ScheduleTick(Host& h, int64_t delay_us) {
   uint64_t inc = h.incarnation;
   Host* hp = &h;
   world_.After(delay_us, [this, hp, inc]() {
-    if (hp->incarnation == inc && hp->up()) Tick(*hp);
+    if (hp->incarnation == inc && hp->up())
+      Tick(*hp);
   });
 }
 
@@ -292,20 +307,24 @@ void Run::AfterTurn(Host& h) {
   (void)h.node->TakeUnblockedSessions();
   (void)h.node->TakeKilledSessions();
   for (Client& c : clients_) {
-    if (!c.busy || c.node != h.index || c.incarnation != h.incarnation) continue;
+    if (!c.busy || c.node != h.index || c.incarnation != h.incarnation)
+      continue;
     server::Session* s = h.node->FindSession(c.session);
-    if (!s || s->Paused() || s->out.empty()) continue;
+    if (!s || s->Paused() || s->out.empty())
+      continue;
     size_t pos = 0;
     std::string reply = server::testing::RenderReply(s->out.buffer(), &pos);
     s->out.Clear();
     bool error = reply.starts_with("(error)");
-    if (reply.starts_with("(error) MISCONF")) world_.Cover("misconf_reply");
+    if (reply.starts_with("(error) MISCONF"))
+      world_.Cover("misconf_reply");
     Complete(c, error ? OpStatus::kUnknown : OpStatus::kOk, std::move(reply));
   }
 }
 
 void Run::Resume(Host& h) {
-  if (Paused(h)) return;
+  if (Paused(h))
+    return;
   while (!h.inbox.empty() && h.up() && !Paused(h)) {
     auto fn = std::move(h.inbox.front());
     h.inbox.pop_front();
@@ -326,7 +345,8 @@ void Run::Deliver(int from, int to, std::string bytes, uint64_t seq) {
     return;
   }
   uint64_t& last = world_.link_last_delivered[{from, to}];
-  if (seq < last) world_.Cover("msg_reorder");
+  if (seq < last)
+    world_.Cover("msg_reorder");
   last = std::max(last, seq);
   world_.trace().Mix(0xde1);
   world_.trace().Mix(static_cast<uint64_t>(from * 16 + to) ^ (seq << 8));
@@ -352,7 +372,8 @@ void Run::Complete(Client& c, OpStatus st, std::string reply) {
   world_.trace().Mix(op.reply);
   if (world_.trace().printing()) {
     std::string a;
-    for (const auto& s : op.args) a += " " + s;
+    for (const auto& s : op.args)
+      a += " " + s;
     Log("client " + std::to_string(c.id) + " n" + std::to_string(op.node + 1) + a + " -> " +
         op.reply);
   }
@@ -361,9 +382,11 @@ void Run::Complete(Client& c, OpStatus st, std::string reply) {
 void Run::IssueOp() {
   std::vector<int> idle;
   for (const Client& c : clients_) {
-    if (!c.busy) idle.push_back(c.id);
+    if (!c.busy)
+      idle.push_back(c.id);
   }
-  if (idle.empty()) return;
+  if (idle.empty())
+    return;
   Client& c = clients_[static_cast<size_t>(idle[world_.random().Uniform(idle.size())])];
   int node = static_cast<int>(world_.random().Uniform(hosts_.size()));
   Host& h = *hosts_[static_cast<size_t>(node)];
@@ -388,10 +411,12 @@ void Run::IssueOp() {
   int cid = c.id;
   world_.After(kClientTimeoutUs, [this, cid, idx]() {
     Client& cl = clients_[static_cast<size_t>(cid)];
-    if (!cl.busy || cl.op != idx) return;
+    if (!cl.busy || cl.op != idx)
+      return;
     Host& hh = *hosts_[static_cast<size_t>(cl.node)];
     // Abandon the connection: a command that has not run yet never will.
-    if (hh.up() && hh.incarnation == cl.incarnation) hh.node->CloseSession(cl.session);
+    if (hh.up() && hh.incarnation == cl.incarnation)
+      hh.node->CloseSession(cl.session);
     cl.sessions.erase(cl.node);
     world_.Cover("client_timeout");
     Complete(cl, OpStatus::kUnknown, "(timeout)");
@@ -406,9 +431,11 @@ void Run::IssueOp() {
 
 void Run::ExecOp(int cid, size_t idx) {
   Client& c = clients_[static_cast<size_t>(cid)];
-  if (!c.busy || c.op != idx) return;  // timed out while the node was paused
+  if (!c.busy || c.op != idx)
+    return;  // timed out while the node was paused
   Host& h = *hosts_[static_cast<size_t>(c.node)];
-  if (!h.up() || h.incarnation != c.incarnation) return;
+  if (!h.up() || h.incarnation != c.incarnation)
+    return;
   SyncClock(h);
   auto it = c.sessions.find(c.node);
   server::Session* s = nullptr;
@@ -423,13 +450,15 @@ void Run::ExecOp(int cid, size_t idx) {
   const std::vector<std::string>& args = ops_[idx].args;
   std::vector<std::string_view> views(args.begin(), args.end());
   h.node->Execute(*s, views);
-  if (s->Paused()) world_.Cover("fetch_wait");
+  if (s->Paused())
+    world_.Cover("fetch_wait");
   h.node->EndOfTurn();
   AfterTurn(h);
 }
 
 void Run::FaultSlot() {
-  if (!fault_phase_) return;
+  if (!fault_phase_)
+    return;
   Prng& r = world_.random();
   size_t n = hosts_.size();
   auto pick = [&]() -> Host& { return *hosts_[r.Uniform(n)]; };
@@ -441,7 +470,8 @@ void Run::FaultSlot() {
       Host* hp = &h;
       world_.After(r.Range(50, 4000) * kMs, [this, hp]() {
         if (!hp->up() && fault_phase_) {
-          if (StartHost(*hp)) world_.Cover("restart");
+          if (StartHost(*hp))
+            world_.Cover("restart");
         }
       });
     }
@@ -456,13 +486,15 @@ void Run::FaultSlot() {
       Host* hp = &h;
       uint64_t inc = h.incarnation;
       world_.After(d, [this, hp, inc]() {
-        if (hp->incarnation == inc) Resume(*hp);
+        if (hp->incarnation == inc)
+          Resume(*hp);
       });
     }
   }
   auto heal_later = [&](const std::vector<std::pair<int, int>>& cut) {
     world_.After(r.Range(100, 5000) * kMs, [this, cut]() {
-      for (auto [a, b] : cut) world_.blocked[static_cast<size_t>(a)][static_cast<size_t>(b)] = false;
+      for (auto [a, b] : cut)
+        world_.blocked[static_cast<size_t>(a)][static_cast<size_t>(b)] = false;
       world_.Cover("partition_healed");
       Log("partition healed");
     });
@@ -470,11 +502,13 @@ void Run::FaultSlot() {
   if (r.Bernoulli(rates_.partition)) {
     // Symmetric: a random side against the rest.
     std::vector<bool> side(n);
-    for (size_t i = 0; i < n; ++i) side[i] = r.Bernoulli(0.5);
+    for (size_t i = 0; i < n; ++i)
+      side[i] = r.Bernoulli(0.5);
     std::vector<std::pair<int, int>> cut;
     std::string desc;
     for (size_t a = 0; a < n; ++a) {
-      if (side[a]) desc += " n" + std::to_string(a + 1);
+      if (side[a])
+        desc += " n" + std::to_string(a + 1);
       for (size_t b = 0; b < n; ++b) {
         if (side[a] != side[b]) {
           world_.blocked[a][b] = true;
@@ -526,7 +560,8 @@ void Run::Heal() {
   Log("---- heal phase");
   world_.net = NetParams{};
   world_.net.jitter_us = 1000;
-  for (auto& row : world_.blocked) std::fill(row.begin(), row.end(), false);
+  for (auto& row : world_.blocked)
+    std::fill(row.begin(), row.end(), false);
   for (auto& h : hosts_) {
     h->disk_failing = false;
     h->disk->SetWriteError(false);
@@ -534,7 +569,8 @@ void Run::Heal() {
       h->paused_until_us = world_.now();
       Resume(*h);
     }
-    if (!h->up() && !StartHost(*h)) Fail(h->id + " could not restart in the heal phase");
+    if (!h->up() && !StartHost(*h))
+      Fail(h->id + " could not restart in the heal phase");
   }
 }
 
@@ -555,7 +591,8 @@ bool Run::Converged(std::string* why) {
       const gossip::Replicator& rep = h->cluster->replicator();
       for (const auto& peer : rep.peers()) {
         auto st = rep.Stats(peer);
-        if (!st || (st->pending_keys == 0 && st->unacked_batches == 0)) continue;
+        if (!st || (st->pending_keys == 0 && st->unacked_batches == 0))
+          continue;
         *why += " to " + peer + (st->up ? " (up)" : " (down)") + " epoch " +
                 std::to_string(rep.StreamEpoch(peer) & 0xffffffff) + " acked " +
                 std::to_string(st->acked_seq) + " next " + std::to_string(st->next_seq) +
@@ -584,11 +621,14 @@ bool Run::Converged(std::string* why) {
 }
 
 void Run::SampleStates() {
-  if (samples_taken_ >= 64) return;
+  if (samples_taken_ >= 64)
+    return;
   Host& h = *hosts_[world_.random().Uniform(hosts_.size())];
-  if (!h.up()) return;
+  if (!h.up())
+    return;
   const auto& map = h.node->keyspace().map();
-  if (map.empty()) return;
+  if (map.empty())
+    return;
   auto it = map.begin();
   std::advance(it, static_cast<long>(world_.random().Uniform(map.size())));
   auto& v = samples_[it->first.str];
@@ -615,13 +655,16 @@ std::string Run::RunCommand(Host& h, const std::vector<std::string>& args) {
 
 // Shows each replica's view of the key a convergence failure names ("key K ...").
 void Run::DumpKey(const std::string& why) {
-  if (!why.starts_with("key ")) return;
+  if (!why.starts_with("key "))
+    return;
   std::string key = why.substr(4, why.find(' ', 4) - 4);
   for (const std::string& id : hosts_[0]->cluster->ReplicasOf(key)) {
     Host& h = *hosts_[static_cast<size_t>(world_.index_of[id])];
-    FinalState f = ReadFinal(key, [&](const std::vector<std::string>& a) { return RunCommand(h, a); });
+    FinalState f =
+        ReadFinal(key, [&](const std::vector<std::string>& a) { return RunCommand(h, a); });
     std::string items;
-    for (const auto& i : f.items) items += " " + i;
+    for (const auto& i : f.items)
+      items += " " + i;
     const lattice::Object* o = h.node->keyspace().Find(lattice::ElemRef(key));
     Fail("  " + id + ": " + (f.value.empty() ? "" : f.value) + " [" + items + " ] ctx " +
          (o ? o->ctx.DebugString() : std::string("-")));
@@ -631,13 +674,15 @@ void Run::DumpKey(const std::string& why) {
 void Run::FinalChecks() {
   // Convergence (again, after the settle time).
   std::string diff = DivergentKey(hosts_);
-  if (!diff.empty()) Fail("convergence: " + diff);
+  if (!diff.empty())
+    Fail("convergence: " + diff);
   // Reference models, on the final state read through commands at a replica.
   std::map<std::string, FinalState> finals;
   for (const std::string& key : workload_.Keys()) {
     std::vector<std::string> reps = hosts_[0]->cluster->ReplicasOf(key);
     Host& h = *hosts_[static_cast<size_t>(world_.index_of[reps[0]])];
-    finals[key] = ReadFinal(key, [&](const std::vector<std::string>& a) { return RunCommand(h, a); });
+    finals[key] =
+        ReadFinal(key, [&](const std::vector<std::string>& a) { return RunCommand(h, a); });
   }
   CheckContext ctx;
   ctx.ops = &ops_;
@@ -645,28 +690,34 @@ void Run::FinalChecks() {
   ctx.is_replica = [](void* self, int node, const std::string& key) {
     Run* r = static_cast<Run*>(self);
     for (const auto& id : r->hosts_[0]->cluster->ReplicasOf(key)) {
-      if (r->world_.index_of[id] == node) return true;
+      if (r->world_.index_of[id] == node)
+        return true;
     }
     return false;
   };
-  for (std::string& v : CheckModels(ctx, finals)) Fail("model: " + v);
+  for (std::string& v : CheckModels(ctx, finals))
+    Fail("model: " + v);
   // Lattice laws on states sampled during the run and the final ones.
   for (auto& h : hosts_) {
     for (const auto& [k, o] : h->node->keyspace().map()) {
       auto& v = samples_[k.str];
-      if (v.size() < 8) v.push_back(*o);
+      if (v.size() < 8)
+        v.push_back(*o);
     }
   }
-  for (std::string& v : CheckLaws(samples_)) Fail("lattice laws: " + v);
+  for (std::string& v : CheckLaws(samples_))
+    Fail("lattice laws: " + v);
   // Liveness: every node serves a write at once, queues drained, tombstones collected.
   for (auto& h : hosts_) {
     std::string key;
     for (int i = 0; key.empty(); ++i) {
       std::string k = "probe" + std::to_string(i);
-      if (h->cluster->Replicates(k)) key = k;
+      if (h->cluster->Replicates(k))
+        key = k;
     }
     std::string reply = RunCommand(*h, {"SET", key, "x"});
-    if (reply != "OK") Fail("liveness: " + h->id + " answered SET with " + reply);
+    if (reply != "OK")
+      Fail("liveness: " + h->id + " answered SET with " + reply);
   }
   // Leftover tombstones are a known leak (dst/README.md, "Known bugs"): reported, and a
   // failure only with --strict-gc.
@@ -679,13 +730,18 @@ void Run::FinalChecks() {
     }
   }
   for (auto& h : hosts_) {
-    if (h->cluster->tombstones_dropped() > 0) world_.Cover("tombstone_gc");
-    if (h->cluster->full_syncs() > 0) world_.Cover("full_sync");
-    if (h->cluster->fetches() > 0) world_.Cover("fetch");
+    if (h->cluster->tombstones_dropped() > 0)
+      world_.Cover("tombstone_gc");
+    if (h->cluster->full_syncs() > 0)
+      world_.Cover("full_sync");
+    if (h->cluster->fetches() > 0)
+      world_.Cover("fetch");
     for (const auto& peer : h->cluster->replicator().peers()) {
       auto st = h->cluster->replicator().Stats(peer);
-      if (st && st->batches_resent > 0) world_.Cover("batch_resent");
-      if (st && st->resend_requests > 0) world_.Cover("resend_request");
+      if (st && st->batches_resent > 0)
+        world_.Cover("batch_resent");
+      if (st && st->resend_requests > 0)
+        world_.Cover("resend_request");
     }
   }
 }
@@ -694,21 +750,25 @@ RunResult Run::Go() {
   result_.seed = opt_.seed;
   Setup();
   for (auto& h : hosts_) {
-    if (!StartHost(*h)) Fail(h->id + " could not start");
+    if (!StartHost(*h))
+      Fail(h->id + " could not start");
   }
   // Workload: ops spread over the fault phase; faults in 100 ms slots.
   int64_t gap = std::max<int64_t>(1, kFaultPhaseUs / std::max(1, opt_.ops));
   std::function<void()> issue = [&]() {
-    if (!fault_phase_ || ops_issued_ >= opt_.ops) return;
+    if (!fault_phase_ || ops_issued_ >= opt_.ops)
+      return;
     IssueOp();
     world_.After(static_cast<int64_t>(world_.random().Uniform(static_cast<uint64_t>(2 * gap))),
                  issue);
   };
   world_.After(100 * kMs, issue);
   std::function<void()> slot = [&]() {
-    if (!fault_phase_) return;
+    if (!fault_phase_)
+      return;
     FaultSlot();
-    if (world_.random().Bernoulli(0.1)) SampleStates();
+    if (world_.random().Bernoulli(0.1))
+      SampleStates();
     world_.After(100 * kMs, slot);
   };
   world_.After(100 * kMs, slot);
@@ -756,12 +816,14 @@ RunResult RunSimulation(const RunOptions& options) {
 }
 
 std::vector<std::string> RequiredCoverage(const std::string& profile) {
-  if (profile == "none") return {};
-  std::vector<std::string> net = {"msg_drop",           "msg_dup",          "msg_delay_tail",
-                                  "msg_reorder",        "msg_partitioned",  "partition_symmetric",
-                                  "partition_oneway",   "partition_healed", "batch_resent",
+  if (profile == "none")
+    return {};
+  std::vector<std::string> net = {"msg_drop",         "msg_dup",          "msg_delay_tail",
+                                  "msg_reorder",      "msg_partitioned",  "partition_symmetric",
+                                  "partition_oneway", "partition_healed", "batch_resent",
                                   "resend_request"};
-  if (profile == "network") return net;
+  if (profile == "network")
+    return net;
   std::vector<std::string> all = net;
   for (const char* k : {"crash", "restart", "restart_recovered_keys", "pause", "clock_skew",
                         "clock_jump_forward", "clock_jump_back", "disk_error", "disk_recovered",

@@ -25,8 +25,8 @@ namespace starling::dst {
 
 struct RunOptions {
   uint64_t seed = 1;
-  int nodes = 0;         // 0: drawn from the seed (3..7)
-  int ops = 400;         // client operations in the fault phase
+  int nodes = 0;                    // 0: drawn from the seed (3..7)
+  int ops = 400;                    // client operations in the fault phase
   std::string profile = "default";  // none | network | default | heavy
   bool replay = false;              // print the trace as it happens
   // Test-only: plant a bug to check that the checkers catch it.
@@ -45,7 +45,7 @@ struct RunResult {
   int nodes = 0;
   bool ok = true;
   std::vector<std::string> failures;
-  std::vector<std::string> notes;  // findings that do not fail the run
+  std::vector<std::string> notes;            // findings that do not fail the run
   std::map<std::string, uint64_t> coverage;  // fault kinds and recovery paths that fired
   int64_t sim_ms = 0;
   uint64_t ops_ok = 0, ops_unknown = 0;

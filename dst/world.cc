@@ -39,7 +39,8 @@ void SimTransport::Send(const gossip::NodeId& to, std::string bytes) {
 
 void World::Send(int from, const std::string& to_id, std::string bytes) {
   auto it = index_of.find(to_id);
-  if (it == index_of.end()) return;
+  if (it == index_of.end())
+    return;
   int to = it->second;
   uint64_t seq = ++link_send_seq[{from, to}];
   trace_.Mix(0x5e);
@@ -59,10 +60,11 @@ void World::Send(int from, const std::string& to_id, std::string bytes) {
     return;
   }
   int copies = random_.Bernoulli(net.dup) ? 2 : 1;
-  if (copies == 2) Cover("msg_dup");
+  if (copies == 2)
+    Cover("msg_dup");
   for (int c = 0; c < copies; ++c) {
-    int64_t delay = net.base_us + static_cast<int64_t>(random_.Uniform(
-                                      static_cast<uint64_t>(net.jitter_us) + 1));
+    int64_t delay = net.base_us +
+                    static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(net.jitter_us) + 1));
     if (random_.Bernoulli(net.tail)) {
       // Long tail: a delay spread over orders of magnitude up to tail_max_us.
       double f = random_.NextDouble();

@@ -326,7 +326,8 @@ class BodyReader {
         auto hashes = r.getKeyHashes();
         STARLING_RETURN_IF_ERROR(CheckCount(hashes, "keyHashes"));
         a.key_hashes.reserve(hashes.size());
-        for (uint64_t h : hashes) a.key_hashes.push_back(h);
+        for (uint64_t h : hashes)
+          a.key_hashes.push_back(h);
         STARLING_RETURN_IF_ERROR(ReadKeyStates(r.getStates(), "states", &a.states));
         *out = std::move(a);
         return Status::Ok();

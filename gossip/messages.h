@@ -92,13 +92,13 @@ struct AntiEntropy {
   std::vector<KeyState> states;
 };
 
-using Body = std::variant<DeltaBatch, ResendRequest, Heartbeat, FetchRequest, FetchReply,
-                          StatePush, StableAnnouncement, AntiEntropy>;
+using Body = std::variant<DeltaBatch, ResendRequest, Heartbeat, FetchRequest, FetchReply, StatePush,
+                          StableAnnouncement, AntiEntropy>;
 
 struct Envelope {
   static constexpr uint32_t kVersion = 1;
   uint32_t version = kVersion;
-  std::string cluster;     // cluster name: messages of another cluster are dropped
+  std::string cluster;  // cluster name: messages of another cluster are dropped
   NodeId from;
   uint64_t config_epoch = 0;
   lattice::Hlc hlc = 0;
