@@ -219,3 +219,27 @@ def r(server):
     c.flushall()
     yield c
     c.close()
+
+
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+
+
+def cmd(c, *args):
+    """Runs a command and returns the reply as sent (no redis-py reply callbacks)."""
+    conn = c.connection_pool.get_connection(args[0])
+    try:
+        conn.send_command(*args)
+        return conn.read_response()
+    finally:
+        c.connection_pool.release(conn)
+
+
+def err(c, *args):
+    """The error string a command gets (fails the test if it succeeds)."""
+    with pytest.raises(redis.ResponseError) as e:
+        cmd(c, *args)
+    return str(e.value)
+
+
+def is_starling(c):
+    return "starling_version" in c.info("server")

@@ -16,30 +16,7 @@ import time
 import pytest
 import redis
 
-from conftest import RespError, encode, free_port
-
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-
-
-def cmd(c, *args):
-    """Runs a command and returns the reply as sent (no redis-py reply callbacks)."""
-    conn = c.connection_pool.get_connection(args[0])
-    try:
-        conn.send_command(*args)
-        return conn.read_response()
-    finally:
-        c.connection_pool.release(conn)
-
-
-def err(c, *args):
-    with pytest.raises(redis.ResponseError) as e:
-        cmd(c, *args)
-    return str(e.value)
-
-
-def is_starling(c):
-    return "starling_version" in c.info("server")
-
+from conftest import WRONGTYPE, RespError, cmd, encode, err, free_port, is_starling
 
 def pairs(flat):
     assert len(flat) % 2 == 0

@@ -12,10 +12,9 @@ import time
 import pytest
 import redis
 
-from conftest import RawConn, Server, encode
+from conftest import WRONGTYPE, RawConn, Server, encode
 from redis_reference import reference  # noqa: F401 (fixture)
 
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 
 def read_raw(conn):

@@ -7,7 +7,6 @@ Every expected reply and error string was checked against redis-server 7.0.15 by
 file against it (STARLING_SERVER pointing at a wrapper that starts redis-server with the same
 flags); the few deliberate differences are marked starling_only.
 """
-import os
 import random
 import shutil
 import subprocess
@@ -17,30 +16,7 @@ import time
 import pytest
 import redis
 
-from conftest import RespError, encode, free_port
-
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-
-
-def cmd(c, *args):
-    """Runs a command and returns the reply as sent (no redis-py reply callbacks)."""
-    conn = c.connection_pool.get_connection(args[0])
-    try:
-        conn.send_command(*args)
-        return conn.read_response()
-    finally:
-        c.connection_pool.release(conn)
-
-
-def err(c, *args):
-    with pytest.raises(redis.ResponseError) as e:
-        cmd(c, *args)
-    return str(e.value)
-
-
-def is_starling(c):
-    return "starling_version" in c.info("server")
-
+from conftest import WRONGTYPE, RespError, cmd, encode, err, free_port, is_starling
 
 def resp3(server):
     """A raw connection switched to RESP3, or skip if HELLO is not there yet."""

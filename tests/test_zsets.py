@@ -11,10 +11,9 @@ import time
 import pytest
 import redis
 
-from conftest import RawConn, encode
+from conftest import WRONGTYPE, RawConn, encode
 from redis_reference import reference  # noqa: F401 (fixture)
 
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 
 def read_raw(conn):
